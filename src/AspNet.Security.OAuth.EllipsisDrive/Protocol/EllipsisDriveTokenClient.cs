@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace AspNet.Security.OAuth.EllipsisDrive;
+
+/// <summary>
+/// Sends the two token requests Ellipsis Drive documents (authorization code and refresh token) with the
+/// body encoding and client authentication the options choose, and reads the answer tolerantly.
+/// Failures become an <see cref="EllipsisDriveTokenException"/> whose message carries the status and the
+/// server's own message, with every secret of the request redacted.
+/// </summary>
+internal static class EllipsisDriveTokenClient
+{
+    private const int MaxServerMessageLength = 300;
+
+    public static Task<EllipsisDriveTokenSet> RedeemCodeAsync(
+        EllipsisDriveOptions options, string code, string redirectUri, string? codeVerifier, CancellationToken cancellationToken)
+    {
+        var parameters = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", "authorization_code"),
+            // The docs name the code "authorization_code"; RFC 6749 names it "code". Sending both works with either reading.
+            new("authorization_code", code),
+            new("code", code),
+            new("redirect_uri", redirectUri),
+        };
+
+        if (!string.IsNullOrEmpty(codeVerifier))
+        {
+            parameters.Add(new("code_verifier", codeVerifier));
+        }
+
+        return SendAsync(options, parameters, [code, codeVerifier], cancellationToken);
+    }
+
+    public static Task<EllipsisDriveTokenSet> RefreshAsync(EllipsisDriveOptions options, string refreshToken, CancellationToken cancellationToken)
+    {
+        var parameters = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", "refresh_token"),
+            new("refresh_token", refreshToken),
+        };
+
+        return SendAsync(options, parameters, [refreshToken], cancellationToken);
+    }
+
+    private static async Task<EllipsisDriveTokenSet> SendAsync(
+        EllipsisDriveOptions options, List<KeyValuePair<string, string>> parameters, string?[] secrets, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, options.TokenEndpoint);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        if (options.ClientAuthenticationMethod == EllipsisDriveClientAuthenticationMethod.BasicAuthentication)
+        {
+            // RFC 6749 section 2.3.1: both parts are form-encoded before being joined.
+            var credentials = Uri.EscapeDataString(options.ClientId) + ":" + Uri.EscapeDataString(options.ClientSecret);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        }
+        else
+        {
+            parameters.Add(new("client_id", options.ClientId));
+            parameters.Add(new("client_secret", options.ClientSecret));
+        }
+
+        request.Content = options.TokenRequestEncoding == EllipsisDriveTokenRequestEncoding.FormUrlEncoded
+            ? new FormUrlEncodedContent(parameters)
+            : JsonContent.Create(parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+        request.Version = options.Backchannel.DefaultRequestVersion;
+
+        string[] redact = [.. secrets.Where(s => !string.IsNullOrEmpty(s))!, options.ClientSecret];
+
+        HttpResponseMessage response;
+        string body;
+        try
+        {
+            response = await options.Backchannel.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new EllipsisDriveTokenException(
+                EllipsisDriveTokenErrorKind.Transient,
+                $"The Ellipsis Drive token endpoint did not answer within {options.BackchannelTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (BackchannelTimeout).",
+                innerException: exception);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new EllipsisDriveTokenException(
+                EllipsisDriveTokenErrorKind.Transient,
+                $"The Ellipsis Drive token endpoint could not be reached: {Redact(exception.Message, redact)}",
+                innerException: exception);
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                return EllipsisDriveTokenSet.TryParse(body) ?? throw new EllipsisDriveTokenException(
+                    EllipsisDriveTokenErrorKind.InvalidResponse,
+                    $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)} without an access token.",
+                    status);
+            }
+
+            var (error, description) = ReadError(body);
+            var kind = Classify(response.StatusCode, error);
+            var serverSays = description ?? error ?? (string.IsNullOrWhiteSpace(body) ? "an empty body" : "a body that is not an OAuth error");
+            var message = error is not null && description is not null
+                ? $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)}: {error}: {description}"
+                : $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)}: {serverSays}";
+
+            throw new EllipsisDriveTokenException(kind, Redact(Truncate(message), redact), status, error is null ? null : Redact(Truncate(error), redact));
+        }
+    }
+
+    internal static EllipsisDriveTokenErrorKind Classify(HttpStatusCode status, string? error)
+    {
+        if (string.Equals(error, "invalid_grant", StringComparison.Ordinal))
+        {
+            return EllipsisDriveTokenErrorKind.InvalidGrant;
+        }
+
+        if (string.Equals(error, "invalid_client", StringComparison.Ordinal) || status == HttpStatusCode.Unauthorized)
+        {
+            return EllipsisDriveTokenErrorKind.InvalidClient;
+        }
+
+        var code = (int)status;
+        return code >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+            ? EllipsisDriveTokenErrorKind.Transient
+            : EllipsisDriveTokenErrorKind.Rejected;
+    }
+
+    private static (string? Error, string? Description) ReadError(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null);
+            }
+
+            return (ReadString(root, "error"), ReadString(root, "error_description") ?? ReadString(root, "errorDescription") ?? ReadString(root, "message"));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string? ReadString(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())
+            ? value.GetString()
+            : null;
+
+    private static string Describe(HttpStatusCode status) =>
+        string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)status} ({status})");
+
+    private static string Truncate(string value) =>
+        value.Length <= MaxServerMessageLength ? value : string.Concat(value.AsSpan(0, MaxServerMessageLength), "...");
+
+    internal static string Redact(string value, IEnumerable<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            if (secret.Length > 0)
+            {
+                value = value.Replace(secret, "[redacted]", StringComparison.Ordinal);
+            }
+        }
+
+        return value;
+    }
+}
