@@ -36,5 +36,9 @@ public partial class EllipsisDriveHandler
         [LoggerMessage(EventId = 7, EventName = "NameIdentifierFromUsername", Level = LogLevel.Warning,
             Message = "The Ellipsis Drive account answer has no 'id'; its 'username' is used as the name identifier, which changes if the user is renamed.")]
         public static partial void NameIdentifierFromUsername(ILogger logger);
+
+        [LoggerMessage(EventId = 8, EventName = "ChallengeIssued", Level = LogLevel.Debug,
+            Message = "The browser was redirected to the Ellipsis Drive authorization endpoint; the sign-in's properties are kept in a state cookie.")]
+        public static partial void ChallengeIssued(ILogger logger);
     }
 }

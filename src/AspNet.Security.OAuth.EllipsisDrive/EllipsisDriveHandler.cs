@@ -39,6 +39,23 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
     }
 
     /// <inheritdoc />
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+
+        // As the base handler does, minus its debug line: it logs the whole redirect, state included.
+        if (string.IsNullOrEmpty(properties.RedirectUri))
+        {
+            properties.RedirectUri = OriginalPathBase + OriginalPath + Request.QueryString;
+        }
+
+        GenerateCorrelationId(properties);
+        var authorizationUrl = BuildChallengeUrl(properties, BuildRedirectUri(Options.CallbackPath));
+        await Events.RedirectToAuthorizationEndpoint(new RedirectContext<OAuthOptions>(Context, Scheme, Options, properties, authorizationUrl)).ConfigureAwait(false);
+        Log.ChallengeIssued(Logger);
+    }
+
+    /// <inheritdoc />
     protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri)
     {
         ArgumentNullException.ThrowIfNull(properties);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.WebUtilities;
 using static AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure.TestHostExtensions;
 
@@ -43,7 +42,7 @@ public class ChallengeTests
         }
 
         Assert.All(states, s => Assert.InRange(s.Length, 1, 50));
-        Assert.All(states, s => Assert.True(Base64UrlTextEncoder.Decode(s).Length >= 16));
+        Assert.All(states, s => Assert.True(WebEncoders.Base64UrlDecode(s).Length >= 16));
         Assert.Equal(states.Count, states.Distinct(StringComparer.Ordinal).Count());
     }
 

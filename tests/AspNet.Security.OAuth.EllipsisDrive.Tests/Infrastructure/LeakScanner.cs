@@ -66,7 +66,7 @@ public sealed class LeakScanner
                 record.Message,
                 record.Exception?.ToString() ?? string.Empty,
                 .. (record.StructuredState ?? []).Select(p => p.Value ?? string.Empty)]);
-            hits.AddRange(Find(secrets, text, $"log {record.Category} '{record.Id.Name}'"));
+            hits.AddRange(Find(secrets, text, $"log {record.Category} [{record.Id}] {record.Level}"));
         }
 
         foreach (var browser in _browsers)
@@ -94,7 +94,8 @@ public sealed class LeakScanner
     public void AssertNoLeaks()
     {
         Assert.NotEmpty(Secrets());
-        Assert.Empty(Scan());
+        var hits = Scan();
+        Assert.True(hits.Count == 0, "Secrets leaked:\n" + string.Join('\n', hits));
     }
 
     private bool IsProviderRedirect(string location) =>
