@@ -37,6 +37,12 @@ internal static class Program
             }
         }
 
+        if ((clientId is null) != (clientSecret is null))
+        {
+            await Console.Error.WriteLineAsync("--client-id and --client-secret go together.").ConfigureAwait(false);
+            return 2;
+        }
+
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(console => console.SingleLine = true)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
@@ -45,7 +51,7 @@ internal static class Program
         await using var stopEmulator = emulator.ConfigureAwait(false);
         if (clientId is not null)
         {
-            emulator.RegisterClient(clientId, clientSecret ?? string.Empty, [.. redirectUris]);
+            emulator.RegisterClient(clientId, clientSecret!, [.. redirectUris]);
         }
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

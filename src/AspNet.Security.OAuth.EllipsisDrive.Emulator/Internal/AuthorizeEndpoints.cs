@@ -16,9 +16,9 @@ internal static class AuthorizeEndpoints
     public static Task AuthorizeAsync(HttpContext context, EmulatorState state)
     {
         var query = context.Request.Query;
-        foreach (var (name, values) in query)
+        foreach (var name in (string[])["client_id", "redirect_uri"])
         {
-            if (values.Count > 1)
+            if (query[name].Count > 1)
             {
                 return ErrorPage(context, state, EmulatorEndpoint.Authorize, $"The parameter '{name}' was sent more than once.");
             }
@@ -154,6 +154,13 @@ internal static class AuthorizeEndpoints
     {
         challenge = Single(query, "code_challenge");
         method = "plain";
+        foreach (var (name, values) in query)
+        {
+            if (values.Count > 1)
+            {
+                return $"The parameter '{name}' was sent more than once.";
+            }
+        }
 
         var responseType = Single(query, "response_type");
         if (responseType is null)

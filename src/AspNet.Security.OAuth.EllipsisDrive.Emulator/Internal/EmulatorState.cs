@@ -10,7 +10,10 @@ internal sealed class EmulatorState
     private readonly Lock _requestsLock = new();
     private readonly List<(EmulatorEndpoint Endpoint, EmulatorFault Fault, int Remaining)> _faults = [];
     private readonly Lock _faultsLock = new();
+    private const int PruneEvery = 4096;
+
     private readonly ConcurrentQueue<string> _issuedSecrets = new();
+    private long _issuedCount;
 
     public EmulatorState(EllipsisDriveEmulatorOptions options, ILogger logger)
     {
@@ -56,7 +59,41 @@ internal sealed class EmulatorState
     public string Issue(string secret)
     {
         _issuedSecrets.Enqueue(secret);
+        if (Interlocked.Increment(ref _issuedCount) % PruneEvery == 0)
+        {
+            Prune();
+        }
+
         return secret;
+    }
+
+    /// <summary>Forgets expired codes, pending requests and access tokens, so long benchmark runs keep a flat memory profile.</summary>
+    private void Prune()
+    {
+        var now = Now;
+        foreach (var (key, pending) in Pending)
+        {
+            if (now >= pending.ExpiresAt)
+            {
+                Pending.TryRemove(key, out _);
+            }
+        }
+
+        foreach (var (key, code) in Codes)
+        {
+            if (now >= code.ExpiresAt)
+            {
+                Codes.TryRemove(key, out _);
+            }
+        }
+
+        foreach (var (key, token) in AccessTokens)
+        {
+            if (!token.IsValidAt(now))
+            {
+                AccessTokens.TryRemove(key, out _);
+            }
+        }
     }
 
     public void Record(RecordedRequest request)
