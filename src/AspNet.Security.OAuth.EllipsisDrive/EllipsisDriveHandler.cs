@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -147,9 +148,13 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         try
         {
             var ticket = await CreateTicketAsync(new ClaimsIdentity(ClaimsIssuer), properties, tokens).ConfigureAwait(false);
-            return ticket is null
-                ? HandleRequestResult.Fail("Failed to retrieve user information from Ellipsis Drive.", properties)
-                : HandleRequestResult.Success(ticket);
+            if (ticket is null)
+            {
+                return HandleRequestResult.Fail("Failed to retrieve user information from Ellipsis Drive.", properties);
+            }
+
+            Context.RequestServices.GetService<EllipsisDriveMetrics>()?.SignedIn(Scheme.Name);
+            return HandleRequestResult.Success(ticket);
         }
         catch (AuthenticationFailureException exception)
         {
