@@ -1,0 +1,24 @@
+namespace WebApp.Models;
+
+/// <summary>What the account page shows. It has no place for a token value.</summary>
+/// <param name="Name">The display name, or the user name.</param>
+/// <param name="Username">The Ellipsis Drive user name.</param>
+/// <param name="Id">The Ellipsis Drive user id.</param>
+/// <param name="Email">The e-mail address, when the account has one.</param>
+/// <param name="Plan">The plan, for example <c>pro</c>.</param>
+/// <param name="ExpiresAt">When the access token expires, when known.</param>
+/// <param name="RefreshedAt">When the access token was last refreshed, if ever.</param>
+/// <param name="HasRefreshToken">Whether a refresh token is kept.</param>
+/// <param name="Mode">Where the tokens are kept.</param>
+/// <param name="Status">The outcome of the last action, if any.</param>
+public sealed record AccountViewModel(
+    string Name,
+    string? Username,
+    string? Id,
+    string? Email,
+    string? Plan,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RefreshedAt,
+    bool HasRefreshToken,
+    string Mode,
+    string? Status);

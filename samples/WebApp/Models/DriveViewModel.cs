@@ -1,0 +1,14 @@
+namespace WebApp.Models;
+
+/// <summary>What the "My Drive" page shows.</summary>
+/// <param name="Root">The root being listed.</param>
+/// <param name="Items">The items on this page.</param>
+/// <param name="NextPageStart">Where the next page starts, or <see langword="null"/> on the last page.</param>
+/// <param name="IsContinuation">Whether this is not the first page.</param>
+/// <param name="Error">A short message when Ellipsis Drive could not be reached.</param>
+public sealed record DriveViewModel(
+    string Root,
+    IReadOnlyList<DriveItem> Items,
+    string? NextPageStart,
+    bool IsContinuation,
+    string? Error);
