@@ -1,0 +1,426 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace AspNet.Security.OAuth.EllipsisDrive;
+
+/// <summary>
+/// Authenticates users with Ellipsis Drive: OAuth 2.0 authorization code with PKCE (S256), a compact
+/// <c>state</c> that fits the provider's storage, the token request in the shape Ellipsis Drive documents,
+/// and the signed-in user read from the account endpoint.
+/// </summary>
+public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
+{
+    private const int MaxCodeLength = 4096;
+    private const int MaxErrorLength = 64;
+    private const int MaxErrorDescriptionLength = 256;
+    private const int MaxServerMessageLength = 300;
+
+    /// <summary>
+    /// Initializes a new <see cref="EllipsisDriveHandler"/>.
+    /// </summary>
+    /// <param name="options">The monitor of the handler's options.</param>
+    /// <param name="logger">The logger factory.</param>
+    /// <param name="encoder">The URL encoder.</param>
+    public EllipsisDriveHandler(IOptionsMonitor<EllipsisDriveOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : base(options, logger, encoder)
+    {
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+
+        // As the base handler does, minus its debug line: it logs the whole redirect, state included.
+        if (string.IsNullOrEmpty(properties.RedirectUri))
+        {
+            properties.RedirectUri = OriginalPathBase + OriginalPath + Request.QueryString;
+        }
+
+        GenerateCorrelationId(properties);
+        var authorizationUrl = BuildChallengeUrl(properties, BuildRedirectUri(Options.CallbackPath));
+        await Events.RedirectToAuthorizationEndpoint(new RedirectContext<OAuthOptions>(Context, Scheme, Options, properties, authorizationUrl)).ConfigureAwait(false);
+        Log.ChallengeIssued(Logger);
+    }
+
+    /// <inheritdoc />
+    protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+
+        var scopes = properties.GetParameter<ICollection<string>>(OAuthChallengeProperties.ScopeKey);
+        var state = EllipsisDriveStateStore.NewState();
+
+        var parameters = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, value) in Options.AdditionalAuthorizationParameters)
+        {
+            parameters[name] = value;
+        }
+
+        // Set after the additional parameters, so none of them can replace a protocol parameter.
+        parameters["response_type"] = "code";
+        parameters["client_id"] = Options.ClientId;
+        parameters["redirect_uri"] = redirectUri;
+        parameters["scope"] = scopes is null ? FormatScope() : FormatScope(scopes);
+        parameters["state"] = state;
+
+        if (Options.UsePkce)
+        {
+            var codeVerifier = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+            properties.Items[OAuthConstants.CodeVerifierKey] = codeVerifier;
+            parameters[OAuthConstants.CodeChallengeKey] = WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(codeVerifier)));
+            parameters[OAuthConstants.CodeChallengeMethodKey] = OAuthConstants.CodeChallengeMethodS256;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        Response.Cookies.Append(
+            EllipsisDriveStateStore.GetCookieName(state),
+            CreateStateStore().Protect(state, now, properties),
+            EllipsisDriveStateStore.CreateCookieOptions(StateCookiePath, Options.CorrelationCookie.Domain, now + Options.RemoteAuthenticationTimeout));
+
+        return QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, parameters);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<HandleRequestResult> HandleRemoteAuthenticateAsync()
+    {
+        var query = Request.Query;
+
+        var restored = RestoreProperties(query["state"]);
+        if (restored.Properties is not { } properties)
+        {
+            var failure = restored.Failure ?? StateFailure.Missing;
+            Log.StateRejected(Logger, failure);
+            return HandleRequestResult.Fail(DescribeStateFailure(failure));
+        }
+
+        if (!ValidateCorrelationId(properties))
+        {
+            return HandleRequestResult.Fail("Correlation failed.", properties);
+        }
+
+        var error = query["error"];
+        if (!StringValues.IsNullOrEmpty(error))
+        {
+            return await HandleRemoteErrorAsync(error, query["error_description"], query["error_uri"], properties).ConfigureAwait(false);
+        }
+
+        var code = query["code"];
+        if (code.Count != 1 || string.IsNullOrEmpty(code[0]) || code[0]!.Length > MaxCodeLength)
+        {
+            Log.CodeRejected(Logger, code.Count);
+            return HandleRequestResult.Fail("The Ellipsis Drive callback carries no valid 'code' parameter.", properties);
+        }
+
+        var codeExchangeContext = new OAuthCodeExchangeContext(properties, code[0]!, BuildRedirectUri(Options.CallbackPath));
+        using var tokens = await ExchangeCodeAsync(codeExchangeContext).ConfigureAwait(false);
+
+        if (tokens.Error is not null)
+        {
+            return HandleRequestResult.Fail(tokens.Error, properties);
+        }
+
+        if (string.IsNullOrEmpty(tokens.AccessToken))
+        {
+            return HandleRequestResult.Fail("The Ellipsis Drive token endpoint answered without an access token.", properties);
+        }
+
+        if (Options.SaveTokens)
+        {
+            properties.StoreTokens(CollectTokens(tokens));
+        }
+
+        try
+        {
+            var ticket = await CreateTicketAsync(new ClaimsIdentity(ClaimsIssuer), properties, tokens).ConfigureAwait(false);
+            return ticket is null
+                ? HandleRequestResult.Fail("Failed to retrieve user information from Ellipsis Drive.", properties)
+                : HandleRequestResult.Success(ticket);
+        }
+        catch (AuthenticationFailureException exception)
+        {
+            return HandleRequestResult.Fail(exception, properties);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<OAuthTokenResponse> ExchangeCodeAsync(OAuthCodeExchangeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // The verifier is only needed here; it must not travel on into the authentication ticket.
+        context.Properties.Items.Remove(OAuthConstants.CodeVerifierKey, out var codeVerifier);
+
+        try
+        {
+            var tokenSet = await EllipsisDriveTokenClient.RedeemCodeAsync(
+                Options, context.Code, context.RedirectUri, codeVerifier, Context.RequestAborted).ConfigureAwait(false);
+            return OAuthTokenResponse.Success(tokenSet.ToRfc6749Json());
+        }
+        catch (EllipsisDriveTokenException exception)
+        {
+            Log.CodeExchangeFailed(Logger, exception.Kind, exception.StatusCode, exception.Error);
+            return OAuthTokenResponse.Failed(exception);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticationTicket> CreateTicketAsync(ClaimsIdentity identity, AuthenticationProperties properties, OAuthTokenResponse tokens)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(tokens);
+
+        using var account = await GetAccountAsync(tokens.AccessToken ?? string.Empty).ConfigureAwait(false);
+
+        var principal = new ClaimsPrincipal(identity);
+        var context = new OAuthCreatingTicketContext(principal, properties, Context, Scheme, Options, Backchannel, tokens, account.RootElement);
+        context.RunClaimActions();
+        AddNameIdentifier(identity, account.RootElement);
+
+        await Events.CreatingTicket(context).ConfigureAwait(false);
+        return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+    }
+
+    private PathString StateCookiePath => OriginalPathBase + Options.CallbackPath;
+
+    private EllipsisDriveStateStore CreateStateStore() =>
+        new(Options.DataProtectionProvider ?? throw new InvalidOperationException("The DataProtectionProvider option was not set; register the handler with AddEllipsisDrive()."), Scheme.Name);
+
+    private StateReadResult RestoreProperties(StringValues stateValues)
+    {
+        var state = stateValues.Count == 1 ? stateValues[0] : null;
+        if (!EllipsisDriveStateStore.IsWellFormed(state))
+        {
+            return StateReadResult.Failed(StateFailure.Missing);
+        }
+
+        var cookieName = EllipsisDriveStateStore.GetCookieName(state!);
+        var cookieValue = Request.Cookies[cookieName];
+        if (string.IsNullOrEmpty(cookieValue))
+        {
+            return StateReadResult.Failed(StateFailure.NotFound);
+        }
+
+        // One use only, whatever the outcome.
+        Response.Cookies.Delete(cookieName, EllipsisDriveStateStore.CreateCookieOptions(StateCookiePath, Options.CorrelationCookie.Domain, expires: null));
+
+        return CreateStateStore().Unprotect(cookieValue, state!, TimeProvider.GetUtcNow(), Options.RemoteAuthenticationTimeout);
+    }
+
+    private string DescribeStateFailure(StateFailure failure) => failure switch
+    {
+        StateFailure.Missing => "The Ellipsis Drive callback carries no valid 'state' parameter.",
+        StateFailure.NotFound => "The sign-in state of this Ellipsis Drive callback was not found: the sign-in was already completed, started in another browser, or its cookie expired. Start the sign-in again.",
+        StateFailure.Unreadable => "The sign-in state cookie could not be read: it was altered, or protected with Data Protection keys this server does not share. Start the sign-in again.",
+        StateFailure.Mismatch => "The sign-in state cookie belongs to another sign-in than this Ellipsis Drive callback. Start the sign-in again.",
+        _ => string.Create(
+            CultureInfo.InvariantCulture,
+            $"The sign-in state expired: the sign-in must complete within {Options.RemoteAuthenticationTimeout.TotalMinutes} minutes (RemoteAuthenticationTimeout). Start the sign-in again."),
+    };
+
+    private async Task<HandleRequestResult> HandleRemoteErrorAsync(StringValues error, StringValues description, StringValues uri, AuthenticationProperties properties)
+    {
+        var errorText = Sanitize(error.ToString(), MaxErrorLength);
+        var descriptionText = StringValues.IsNullOrEmpty(description) ? null : Sanitize(description.ToString(), MaxErrorDescriptionLength);
+
+        // access_denied is the user saying no, not a fault: AccessDeniedPath / OnAccessDenied handle it.
+        if (error.Count == 1 && string.Equals(error[0], "access_denied", StringComparison.Ordinal))
+        {
+            Log.AccessDenied(Logger);
+            var result = await HandleAccessDeniedErrorAsync(properties).ConfigureAwait(false);
+            if (!result.None)
+            {
+                return result;
+            }
+
+            return HandleRequestResult.Fail(CreateRemoteErrorException("Access was denied by the user or by Ellipsis Drive.", errorText, descriptionText, uri), properties);
+        }
+
+        Log.RemoteError(Logger, errorText);
+        var message = descriptionText is null
+            ? $"Ellipsis Drive answered the sign-in with the error '{errorText}'."
+            : $"Ellipsis Drive answered the sign-in with the error '{errorText}': {descriptionText}";
+        return HandleRequestResult.Fail(CreateRemoteErrorException(message, errorText, descriptionText, uri), properties);
+    }
+
+    private static AuthenticationFailureException CreateRemoteErrorException(string message, string error, string? description, StringValues uri)
+    {
+        var exception = new AuthenticationFailureException(message);
+        exception.Data["error"] = error;
+        exception.Data["error_description"] = description;
+        exception.Data["error_uri"] = StringValues.IsNullOrEmpty(uri) ? null : Sanitize(uri.ToString(), MaxErrorDescriptionLength);
+        return exception;
+    }
+
+    private List<AuthenticationToken> CollectTokens(OAuthTokenResponse tokens)
+    {
+        var authTokens = new List<AuthenticationToken> { new() { Name = "access_token", Value = tokens.AccessToken! } };
+        if (!string.IsNullOrEmpty(tokens.RefreshToken))
+        {
+            authTokens.Add(new() { Name = "refresh_token", Value = tokens.RefreshToken });
+        }
+
+        if (!string.IsNullOrEmpty(tokens.TokenType))
+        {
+            authTokens.Add(new() { Name = "token_type", Value = tokens.TokenType });
+        }
+
+        if (long.TryParse(tokens.ExpiresIn, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+        {
+            var expiresAt = TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(seconds);
+            authTokens.Add(new() { Name = "expires_at", Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
+        }
+
+        return authTokens;
+    }
+
+    private async Task<JsonDocument> GetAccountAsync(string accessToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Options.UserInformationEndpoint);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        request.Version = Backchannel.DefaultRequestVersion;
+
+        int status;
+        string body;
+        try
+        {
+            using var response = await Backchannel.SendAsync(request, HttpCompletionOption.ResponseContentRead, Context.RequestAborted).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsStringAsync(Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (!Context.RequestAborted.IsCancellationRequested)
+        {
+            Log.AccountRequestFailed(Logger, null);
+            throw new AuthenticationFailureException(
+                string.Create(CultureInfo.InvariantCulture, $"The Ellipsis Drive account endpoint did not answer within {Options.BackchannelTimeout.TotalSeconds} s (BackchannelTimeout)."),
+                exception);
+        }
+        catch (HttpRequestException exception)
+        {
+            Log.AccountRequestFailed(Logger, null);
+            throw new AuthenticationFailureException("The Ellipsis Drive account endpoint could not be reached: " + Redact(exception.Message, accessToken), exception);
+        }
+
+        if (status is < 200 or > 299)
+        {
+            Log.AccountRequestFailed(Logger, status);
+            throw new AuthenticationFailureException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The Ellipsis Drive account endpoint answered HTTP {status}: {Redact(DescribeErrorBody(body), accessToken)}"));
+        }
+
+        JsonDocument? document = null;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException)
+        {
+            // Reported below, with the status.
+        }
+
+        if (document?.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document?.Dispose();
+            Log.AccountRequestFailed(Logger, status);
+            throw new AuthenticationFailureException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The Ellipsis Drive account endpoint answered HTTP {status} with {(string.IsNullOrWhiteSpace(body) ? "an empty body" : "a body that is not a JSON object")}."));
+        }
+
+        return document;
+    }
+
+    private void AddNameIdentifier(ClaimsIdentity identity, JsonElement account)
+    {
+        if (identity.HasClaim(static claim => claim.Type == ClaimTypes.NameIdentifier))
+        {
+            return; // Mapped by a claim action the application added.
+        }
+
+        var id = account.TryGetProperty("id", out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => null,
+        } : null;
+
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            id = account.TryGetProperty("username", out var username) && username.ValueKind == JsonValueKind.String ? username.GetString() : null;
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                throw new AuthenticationFailureException("The Ellipsis Drive account answer has neither an 'id' nor a 'username': the user cannot be identified.");
+            }
+
+            Log.NameIdentifierFromUsername(Logger);
+        }
+
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, id, ClaimValueTypes.String, ClaimsIssuer));
+    }
+
+    private static string DescribeErrorBody(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return "an empty body";
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var name in (ReadOnlySpan<string>)["message", "error_description", "errorDescription", "error"])
+                {
+                    if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
+                    {
+                        return Sanitize(value.GetString()!, MaxServerMessageLength);
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return "a body that is not JSON";
+        }
+
+        return "a body without an error message";
+    }
+
+    private static string Redact(string value, string secret) =>
+        secret.Length == 0 ? value : value.Replace(secret, "[redacted]", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Makes text from the callback or the provider safe to put in a message or a log: no control
+    /// characters (no forged log lines), bounded length.
+    /// </summary>
+    internal static string Sanitize(string value, int maxLength)
+    {
+        var builder = new StringBuilder(Math.Min(value.Length, maxLength));
+        foreach (var c in value)
+        {
+            if (builder.Length == maxLength)
+            {
+                return builder.Append("...").ToString();
+            }
+
+            builder.Append(char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029' ? '?' : c);
+        }
+
+        return builder.ToString();
+    }
+}

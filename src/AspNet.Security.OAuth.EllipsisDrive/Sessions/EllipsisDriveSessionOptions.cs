@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace AspNet.Security.OAuth.EllipsisDrive;
+
+/// <summary>
+/// Options of the server-side session store that <c>AddEllipsisDriveSessions</c> puts behind the auth cookie.
+/// </summary>
+public class EllipsisDriveSessionOptions
+{
+    /// <summary>
+    /// Gets or sets the cookie authentication scheme whose tickets are kept on the server.
+    /// The default is <see cref="CookieAuthenticationDefaults.AuthenticationScheme"/>.
+    /// </summary>
+    public string CookieScheme { get; set; } = CookieAuthenticationDefaults.AuthenticationScheme;
+
+    /// <summary>
+    /// Gets or sets the prefix of the session entries' keys in the <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>.
+    /// Apps that share one cache (for example one Redis) must share this prefix too. The default is <c>EllipsisDrive:session:</c>.
+    /// </summary>
+    public string KeyPrefix { get; set; } = "EllipsisDrive:session:";
+
+    /// <summary>
+    /// Gets or sets how long a session entry lives when its ticket has no expiry. The default is 14 days,
+    /// the default lifetime of the auth cookie.
+    /// </summary>
+    public TimeSpan DefaultLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>
+    /// Gets or sets how long one session-store operation may take before the store counts as unavailable.
+    /// The default is 500 ms, so that a request answers within a second when the cache (for example Redis) is down.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Gets or sets what a request gets when the session store is unavailable.
+    /// The default is <see cref="EllipsisDriveSessionStoreFailureBehavior.SignedOut"/>.
+    /// </summary>
+    public EllipsisDriveSessionStoreFailureBehavior StoreFailureBehavior { get; set; } = EllipsisDriveSessionStoreFailureBehavior.SignedOut;
+}

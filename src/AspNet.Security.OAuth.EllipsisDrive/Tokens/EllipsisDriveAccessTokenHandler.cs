@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AspNet.Security.OAuth.EllipsisDrive;
+
+/// <summary>
+/// Attaches the signed-in user's Ellipsis Drive access token to requests for the API's origin (and only those), and on
+/// a 401 refreshes once and sends the request again when its content can be sent twice.
+/// </summary>
+internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandler
+{
+    // Bodies up to this size are buffered so that a request can be sent again after a 401.
+    private const long MaxReplayableContentLength = 1024 * 1024;
+
+    private readonly IEllipsisDriveTokenService _tokens;
+    private readonly IHttpContextAccessor _httpContextAccessor;
+    private readonly IOptionsMonitor<EllipsisDriveOptions> _handlerOptions;
+    private readonly IOptions<EllipsisDriveTokenOptions> _options;
+    private readonly ILogger _logger;
+
+    public EllipsisDriveAccessTokenHandler(
+        IEllipsisDriveTokenService tokens,
+        IHttpContextAccessor httpContextAccessor,
+        IOptionsMonitor<EllipsisDriveOptions> handlerOptions,
+        IOptions<EllipsisDriveTokenOptions> options,
+        ILogger<EllipsisDriveAccessTokenHandler> logger)
+    {
+        _tokens = tokens;
+        _httpContextAccessor = httpContextAccessor;
+        _handlerOptions = handlerOptions;
+        _options = options;
+        _logger = logger;
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var baseAddress = _handlerOptions.Get(_options.Value.Scheme).BaseAddress;
+        if (request.RequestUri is not { IsAbsoluteUri: true } target || !SameOrigin(target, baseAddress))
+        {
+            // Never hand the user's token to another origin.
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        request.Options.TryGetValue(EllipsisDriveHttpRequestOptions.SessionId, out var sessionId);
+        var httpContext = sessionId is null ? _httpContextAccessor.HttpContext : null;
+        if (sessionId is null && httpContext is null)
+        {
+            throw new EllipsisDriveSignInRequiredException(
+                "An Ellipsis Drive API call was made outside a request without a session: set EllipsisDriveHttpRequestOptions.SessionId on the request (sessions kept on the server, AddEllipsisDriveSessions).");
+        }
+
+        var token = httpContext is not null
+            ? await _tokens.GetAccessTokenAsync(httpContext, cancellationToken).ConfigureAwait(false)
+            : await _tokens.GetAccessTokenForSessionAsync(sessionId!, null, cancellationToken).ConfigureAwait(false);
+
+        var replayable = await TryMakeReplayableAsync(request.Content, cancellationToken).ConfigureAwait(false);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        if (!replayable)
+        {
+            LogNotReplayable(_logger);
+            return response;
+        }
+
+        response.Dispose();
+        LogRetryingAfter401(_logger);
+        var newToken = httpContext is not null
+            ? await _tokens.RefreshAccessTokenAsync(httpContext, token, cancellationToken).ConfigureAwait(false)
+            : await _tokens.GetAccessTokenForSessionAsync(sessionId!, token, cancellationToken).ConfigureAwait(false);
+
+        using var retry = Clone(request);
+        retry.Headers.Authorization = new AuthenticationHeaderValue("Bearer", newToken);
+        return await base.SendAsync(retry, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static bool SameOrigin(Uri target, Uri baseAddress) =>
+        Uri.Compare(target, baseAddress, UriComponents.Scheme | UriComponents.Host | UriComponents.StrongPort, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    private static async Task<bool> TryMakeReplayableAsync(HttpContent? content, CancellationToken cancellationToken)
+    {
+        if (content is null)
+        {
+            return true;
+        }
+
+        var length = content.Headers.ContentLength;
+        if (length > MaxReplayableContentLength || (length is null && content is StreamContent))
+        {
+            return false; // A large or unknown stream is not read twice; the 401 goes back to the caller.
+        }
+
+        await content.LoadIntoBufferAsync(MaxReplayableContentLength, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static HttpRequestMessage Clone(HttpRequestMessage request)
+    {
+        var clone = new HttpRequestMessage(request.Method, request.RequestUri)
+        {
+            Content = request.Content, // Buffered above, so it can be sent again.
+            Version = request.Version,
+            VersionPolicy = request.VersionPolicy,
+        };
+
+        foreach (var header in request.Headers)
+        {
+            clone.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        foreach (var option in request.Options)
+        {
+            ((IDictionary<string, object?>)clone.Options)[option.Key] = option.Value;
+        }
+
+        return clone;
+    }
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "The Ellipsis Drive API answered 401; refreshing the access token once and sending the request again.")]
+    private static partial void LogRetryingAfter401(ILogger logger);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "The Ellipsis Drive API answered 401, and the request body cannot be sent twice; the 401 is returned without a retry.")]
+    private static partial void LogNotReplayable(ILogger logger);
+}

@@ -1,0 +1,14 @@
+namespace AspNet.Security.OAuth.EllipsisDrive;
+
+/// <summary>
+/// Per-request options read by the handler that <c>AddEllipsisDriveAccessToken</c> adds to an <see cref="HttpClient"/>.
+/// </summary>
+public static class EllipsisDriveHttpRequestOptions
+{
+    /// <summary>
+    /// The server-side session whose token to attach, for calls made outside a request (a background task, a Blazor
+    /// circuit): <c>request.Options.Set(EllipsisDriveHttpRequestOptions.SessionId, sessionId)</c>. Without it, the user
+    /// of the current request is used.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<string> SessionId = new("EllipsisDrive.SessionId");
+}

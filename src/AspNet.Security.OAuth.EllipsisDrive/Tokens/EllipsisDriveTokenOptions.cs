@@ -1,0 +1,42 @@
+namespace AspNet.Security.OAuth.EllipsisDrive;
+
+/// <summary>
+/// Options of the token service that keeps the signed-in user's Ellipsis Drive access token fresh.
+/// </summary>
+public class EllipsisDriveTokenOptions
+{
+    /// <summary>
+    /// Gets or sets the Ellipsis Drive authentication scheme whose options (client, endpoints, backchannel) are used
+    /// for refreshing. The default is <see cref="EllipsisDriveDefaults.AuthenticationScheme"/>.
+    /// </summary>
+    public string Scheme { get; set; } = EllipsisDriveDefaults.AuthenticationScheme;
+
+    /// <summary>
+    /// Gets or sets the cookie scheme that holds the signed-in user. When <see langword="null"/> (the default), the
+    /// Ellipsis Drive scheme's <c>SignInScheme</c> is used, or else the default sign-in scheme.
+    /// </summary>
+    public string? CookieScheme { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long before its expiry an access token is refreshed. The default is 60 seconds.
+    /// A token whose expiry is unknown is not refreshed ahead of time; a 401 from the API refreshes it.
+    /// </summary>
+    public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets how long one refresh may take, whoever waits for it. The refresh does not use the cancellation of the
+    /// request that started it, so that its result is always saved. The default is 30 seconds.
+    /// </summary>
+    public TimeSpan RefreshTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how long the tokens of a refresh stay findable by the refresh token they replaced, so that a late
+    /// request still carrying the old refresh token gets them instead of refreshing again. The default is 2 minutes.
+    /// </summary>
+    public TimeSpan SuccessorLifetime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Gets or sets the events raised by the token service.
+    /// </summary>
+    public EllipsisDriveTokenEvents Events { get; set; } = new();
+}

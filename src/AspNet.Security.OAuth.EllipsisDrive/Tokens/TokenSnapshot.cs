@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
+
+namespace AspNet.Security.OAuth.EllipsisDrive;
+
+/// <summary>
+/// The tokens of one session as saved by SaveTokens: <c>access_token</c>, <c>refresh_token</c>, <c>token_type</c>, <c>expires_at</c>.
+/// </summary>
+internal sealed record TokenSnapshot(string? AccessToken, string? RefreshToken, string? TokenType, DateTimeOffset? ExpiresAt)
+{
+    public const string AccessTokenName = "access_token";
+    public const string RefreshTokenName = "refresh_token";
+    public const string TokenTypeName = "token_type";
+    public const string ExpiresAtName = "expires_at";
+
+    public static TokenSnapshot From(AuthenticationProperties properties) => new(
+        NullIfEmpty(properties.GetTokenValue(AccessTokenName)),
+        NullIfEmpty(properties.GetTokenValue(RefreshTokenName)),
+        NullIfEmpty(properties.GetTokenValue(TokenTypeName)),
+        DateTimeOffset.TryParse(properties.GetTokenValue(ExpiresAtName), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expiresAt)
+            ? expiresAt
+            : null);
+
+    /// <summary>
+    /// Writes these tokens into <paramref name="properties"/>, keeping any other token saved there.
+    /// </summary>
+    public void ApplyTo(AuthenticationProperties properties)
+    {
+        var ours = new[] { AccessTokenName, RefreshTokenName, TokenTypeName, ExpiresAtName };
+        var tokens = properties.GetTokens().Where(t => !ours.Contains(t.Name, StringComparer.Ordinal)).ToList();
+        Add(tokens, AccessTokenName, AccessToken);
+        Add(tokens, RefreshTokenName, RefreshToken);
+        Add(tokens, TokenTypeName, TokenType);
+        Add(tokens, ExpiresAtName, ExpiresAt?.ToString("o", CultureInfo.InvariantCulture));
+        properties.StoreTokens(tokens);
+    }
+
+    public static void Clear(AuthenticationProperties properties) => new TokenSnapshot(null, null, null, null).ApplyTo(properties);
+
+    // The record's generated ToString would print the tokens; this one never does.
+    public override string ToString() => "TokenSnapshot { ExpiresAt = " + ExpiresAt?.ToString("o", CultureInfo.InvariantCulture) + " }";
+
+    private static void Add(List<AuthenticationToken> tokens, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            tokens.Add(new AuthenticationToken { Name = name, Value = value });
+        }
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

@@ -1,0 +1,53 @@
+using AspNet.Security.OAuth.EllipsisDrive.Emulator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Tokens;
+
+/// <summary>
+/// One emulator and one app per test, sharing a fake clock; access tokens live one hour.
+/// </summary>
+public abstract class TokenTestBase : IAsyncDisposable
+{
+    private EllipsisDriveEmulator? _drive;
+    private TokenTestHost? _host;
+
+    protected static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromHours(1);
+
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+
+    protected EllipsisDriveEmulator Drive => _drive ?? throw new InvalidOperationException("Call StartAsync first.");
+
+    internal TokenTestHost Host => _host ?? throw new InvalidOperationException("Call StartAsync first.");
+
+    protected int TokenRefreshCalls => Drive.CountRequests(EmulatorEndpoint.TokenRefresh);
+
+    internal async Task<TestBrowser> StartAndSignInAsync(
+        bool serverMode, Action<EllipsisDriveEmulatorOptions>? emulator = null, Action<IServiceCollection>? services = null)
+    {
+        var options = new EllipsisDriveEmulatorOptions { TimeProvider = Time, AccessTokenLifetime = AccessTokenLifetime };
+        emulator?.Invoke(options);
+        _drive = await EllipsisDriveEmulator.StartAsync(options, TestContext.Current.CancellationToken);
+        _host = await TokenTestHost.StartAsync(_drive, Time, serverMode, services);
+        var browser = _host.CreateBrowser();
+        Assert.Equal("signed-in", await browser.GetStringAsync("/test/signin"));
+        return browser;
+    }
+
+    protected void ExpireAccessToken() => Time.Advance(AccessTokenLifetime + TimeSpan.FromSeconds(1));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_drive is not null)
+        {
+            await _drive.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
