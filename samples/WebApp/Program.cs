@@ -2,7 +2,10 @@ using AspNet.Security.OAuth.EllipsisDrive;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
+using StackExchange.Redis;
+using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
 using WebApp;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -60,9 +63,25 @@ builder.Services
 
         options.AccessDeniedPath = "/Home/AccessDenied";
         options.Events.OnRemoteFailure = RemoteFailure.HandleAsync;
+        options.Events.OnTicketReceived = TokenStatus.RememberSignInAsync;
     });
 
-builder.Services.AddHttpClient<DriveClient>();
+// Server-side sessions: the cookie carries a random session key, the tokens stay in the cache.
+if (settings.RedisConnectionString is { } redisConfiguration)
+{
+    // A web farm: every instance shares the sessions and the Data Protection keys that protect them.
+    var redis = await ConnectionMultiplexer.ConnectAsync(redisConfiguration);
+    builder.Services.AddDataProtection()
+        .SetApplicationName("EllipsisDrive.WebApp")
+        .PersistKeysToStackExchangeRedis(redis, "EllipsisDrive.WebApp:DataProtection-Keys");
+    builder.Services.AddStackExchangeRedisCache(options =>
+        options.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(redis));
+}
+
+builder.Services.AddEllipsisDriveSessions();
+
+// The typed API client; its HttpClient attaches the user's access token and refreshes it when needed.
+builder.Services.AddEllipsisDriveApiClient();
 
 var app = builder.Build();
 

@@ -28,6 +28,9 @@ public sealed class SampleEmulator : IAsyncDisposable
     /// <summary>Gets the callback URLs registered at the emulator.</summary>
     public IEnumerable<string> RedirectUris => Client.RedirectUris;
 
+    /// <summary>Gets the random client secret; internal, for the tests' leak checks only.</summary>
+    internal string ClientSecret => Client.ClientSecret;
+
     private EmulatorClient Client => _client ?? throw NotStarted();
 
     /// <summary>
@@ -102,7 +105,7 @@ public sealed class SampleEmulator : IAsyncDisposable
     {
         options.BaseAddress = BaseAddress;
         options.ClientId = ClientId;
-        options.ClientSecret = Client.ClientSecret;
+        options.ClientSecret = ClientSecret;
     }
 
     private static InvalidOperationException NotStarted() =>

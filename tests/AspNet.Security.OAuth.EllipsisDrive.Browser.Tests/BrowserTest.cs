@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Browser.Tests;
@@ -48,6 +49,26 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     {
         var documents = await Task.WhenAll(_documents);
         return [.. documents.OfType<ServedDocument>()];
+    }
+
+    /// <summary>
+    /// No page the app served (nor its URL) contains a code, an access token, a refresh token or the client secret
+    /// that the emulator issued or knows.
+    /// </summary>
+    protected async Task AssertNoIssuedSecretServedAsync()
+    {
+        var secrets = App.Drive.IssuedSecrets.Append(App.Services.GetRequiredService<WebApp.SampleEmulator>().ClientSecret).ToList();
+        Assert.NotEmpty(secrets);
+        var documents = await ServedDocumentsAsync();
+        Assert.NotEmpty(documents);
+        foreach (var document in documents)
+        {
+            foreach (var secret in secrets)
+            {
+                Assert.False(document.Html.Contains(secret, StringComparison.Ordinal), $"The page {new Uri(document.Url).AbsolutePath} shows a secret the emulator issued.");
+                Assert.False(document.Url.Contains(secret, StringComparison.Ordinal), $"The URL of {new Uri(document.Url).AbsolutePath} carries a secret the emulator issued.");
+            }
+        }
     }
 
     /// <summary>Signs in through the emulator's consent page as <paramref name="user"/>, starting from the current page.</summary>

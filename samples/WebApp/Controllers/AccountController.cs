@@ -10,8 +10,10 @@ namespace WebApp.Controllers;
 
 /// <summary>Sign-in, sign-out and the signed-in user's account page.</summary>
 [Authorize]
-public sealed class AccountController(SampleMode mode) : Controller
+public sealed class AccountController(SampleMode mode, IEllipsisDriveTokenService tokens) : Controller
 {
+    private const string StatusKey = "Account.Status";
+
     /// <summary>The sign-in page ([Authorize] pages send the browser here).</summary>
     [AllowAnonymous]
     [HttpGet]
@@ -35,23 +37,38 @@ public sealed class AccountController(SampleMode mode) : Controller
     public async Task<IActionResult> Index()
     {
         var result = await HttpContext.AuthenticateAsync();
-        var properties = result.Properties;
         var model = new AccountViewModel(
             Name: User.FindFirstValue(EllipsisDriveClaimTypes.DisplayName) ?? User.Identity?.Name ?? "(unknown)",
             Username: User.FindFirstValue(EllipsisDriveClaimTypes.Username) ?? User.Identity?.Name,
             Id: User.FindFirstValue(ClaimTypes.NameIdentifier),
             Email: User.FindFirstValue(ClaimTypes.Email),
             Plan: User.FindFirstValue(EllipsisDriveClaimTypes.Plan),
-            ExpiresAt: ParseTime(properties?.GetTokenValue("expires_at")),
-            RefreshedAt: null,
-            HasRefreshToken: !string.IsNullOrEmpty(properties?.GetTokenValue("refresh_token")),
+            Tokens: TokenStatus.From(result.Properties),
             Mode: mode.SessionStore,
-            Status: TempData["Account.Status"] as string);
+            Status: TempData[StatusKey] as string);
         return View(model);
     }
 
-    private static DateTimeOffset? ParseTime(string? value) =>
-        DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var time)
-            ? time
-            : null;
+    /// <summary>Refreshes the access token now, with the refresh token kept on the server.</summary>
+    [HttpPost]
+    public async Task<IActionResult> Refresh(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tokens.RefreshAccessTokenAsync(HttpContext, rejectedAccessToken: null, cancellationToken);
+            TempData[StatusKey] = "The access token was refreshed.";
+        }
+        catch (EllipsisDriveSignInRequiredException)
+        {
+            // Ellipsis Drive no longer accepts the refresh token: the package has ended the session.
+            return RedirectToAction(nameof(SignIn), new { returnUrl = Url.Action(nameof(Index)) });
+        }
+        catch (EllipsisDriveTokenException exception)
+        {
+            // The package's messages carry the status and Ellipsis Drive's own message, never a token.
+            TempData[StatusKey] = (exception.IsTransient ? "Ellipsis Drive is unavailable, try again later: " : "The refresh failed: ") + exception.Message;
+        }
+
+        return RedirectToAction(nameof(Index));
+    }
 }

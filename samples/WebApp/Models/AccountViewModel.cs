@@ -6,9 +6,7 @@ namespace WebApp.Models;
 /// <param name="Id">The Ellipsis Drive user id.</param>
 /// <param name="Email">The e-mail address, when the account has one.</param>
 /// <param name="Plan">The plan, for example <c>pro</c>.</param>
-/// <param name="ExpiresAt">When the access token expires, when known.</param>
-/// <param name="RefreshedAt">When the access token was last refreshed, if ever.</param>
-/// <param name="HasRefreshToken">Whether a refresh token is kept.</param>
+/// <param name="Tokens">When the access token expires and was refreshed.</param>
 /// <param name="Mode">Where the tokens are kept.</param>
 /// <param name="Status">The outcome of the last action, if any.</param>
 public sealed record AccountViewModel(
@@ -17,8 +15,6 @@ public sealed record AccountViewModel(
     string? Id,
     string? Email,
     string? Plan,
-    DateTimeOffset? ExpiresAt,
-    DateTimeOffset? RefreshedAt,
-    bool HasRefreshToken,
+    TokenStatus Tokens,
     string Mode,
     string? Status);

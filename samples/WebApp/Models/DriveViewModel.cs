@@ -8,7 +8,20 @@ namespace WebApp.Models;
 /// <param name="Error">A short message when Ellipsis Drive could not be reached.</param>
 public sealed record DriveViewModel(
     string Root,
-    IReadOnlyList<DriveItem> Items,
+    IReadOnlyList<AspNet.Security.OAuth.EllipsisDrive.EllipsisDrivePathItem> Items,
     string? NextPageStart,
     bool IsContinuation,
-    string? Error);
+    string? Error)
+{
+    /// <summary>A human name for an item type: folders, and the kinds of layer.</summary>
+    public static string TypeName(string? type) => type switch
+    {
+        "folder" => "Folder",
+        "raster" => "Raster layer",
+        "vector" => "Vector layer",
+        "pointCloud" => "Point cloud layer",
+        "file" => "File",
+        "bookmark" => "Bookmark",
+        _ => type ?? "Unknown",
+    };
+}
