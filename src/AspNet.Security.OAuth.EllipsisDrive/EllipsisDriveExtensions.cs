@@ -60,6 +60,8 @@ public static class EllipsisDriveExtensions
         ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
         ArgumentNullException.ThrowIfNull(configureOptions);
 
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<EllipsisDriveMetrics>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<EllipsisDriveOptions>, EllipsisDrivePostConfigureOptions>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<EllipsisDriveOptions>, OAuthPostConfigureOptions<EllipsisDriveOptions, EllipsisDriveHandler>>());
 

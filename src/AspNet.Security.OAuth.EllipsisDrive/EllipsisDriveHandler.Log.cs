@@ -14,7 +14,7 @@ public partial class EllipsisDriveHandler
         public static partial void StateRejected(ILogger logger, StateFailure failure);
 
         [LoggerMessage(EventId = 2, EventName = "CodeRejected", Level = LogLevel.Warning,
-            Message = "The Ellipsis Drive callback was rejected: it carries {CodeCount} 'code' value(s), or one that is empty or too long.")]
+            Message = "The Ellipsis Drive callback was rejected: it carries {CodeCount} 'code' value(s), or one that is empty, too long or not printable ASCII.")]
         public static partial void CodeRejected(ILogger logger, int codeCount);
 
         [LoggerMessage(EventId = 3, EventName = "AccessDenied", Level = LogLevel.Information,

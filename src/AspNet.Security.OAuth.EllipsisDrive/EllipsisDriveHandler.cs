@@ -6,9 +6,11 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -85,10 +87,11 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         }
 
         var now = TimeProvider.GetUtcNow();
-        Response.Cookies.Append(
+        StateCookies.AppendResponseCookie(
+            Context,
             EllipsisDriveStateStore.GetCookieName(state),
             CreateStateStore().Protect(state, now, properties),
-            EllipsisDriveStateStore.CreateCookieOptions(StateCookiePath, Options.CorrelationCookie.Domain, now + Options.RemoteAuthenticationTimeout));
+            CreateStateCookieOptions(now + Options.RemoteAuthenticationTimeout));
 
         return QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, parameters);
     }
@@ -118,7 +121,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         }
 
         var code = query["code"];
-        if (code.Count != 1 || string.IsNullOrEmpty(code[0]) || code[0]!.Length > MaxCodeLength)
+        if (code.Count != 1 || !IsValidCode(code[0]))
         {
             Log.CodeRejected(Logger, code.Count);
             return HandleRequestResult.Fail("The Ellipsis Drive callback carries no valid 'code' parameter.", properties);
@@ -145,9 +148,13 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         try
         {
             var ticket = await CreateTicketAsync(new ClaimsIdentity(ClaimsIssuer), properties, tokens).ConfigureAwait(false);
-            return ticket is null
-                ? HandleRequestResult.Fail("Failed to retrieve user information from Ellipsis Drive.", properties)
-                : HandleRequestResult.Success(ticket);
+            if (ticket is null)
+            {
+                return HandleRequestResult.Fail("Failed to retrieve user information from Ellipsis Drive.", properties);
+            }
+
+            Context.RequestServices.GetService<EllipsisDriveMetrics>()?.SignedIn(Scheme.Name);
+            return HandleRequestResult.Success(ticket);
         }
         catch (AuthenticationFailureException exception)
         {
@@ -193,7 +200,29 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
     }
 
-    private PathString StateCookiePath => OriginalPathBase + Options.CallbackPath;
+    // Chunked, so an application that puts a lot in the properties gets several cookies rather than one the browser drops.
+    // A forged "chunks-N" value then reads as an unreadable cookie instead of throwing.
+    private static ChunkingCookieManager StateCookies { get; } = new() { ThrowForPartialCookies = false };
+
+    /// <summary>
+    /// HttpOnly, SameSite=Lax (it must come back on the provider's top-level redirect), scoped to the callback
+    /// path, and Secure unless the application relaxed the correlation cookie's <c>SecurePolicy</c> too.
+    /// </summary>
+    private CookieOptions CreateStateCookieOptions(DateTimeOffset? expires) => new()
+    {
+        HttpOnly = true,
+        Secure = Options.CorrelationCookie.SecurePolicy switch
+        {
+            CookieSecurePolicy.None => false,
+            CookieSecurePolicy.SameAsRequest => Request.IsHttps,
+            _ => true,
+        },
+        SameSite = SameSiteMode.Lax,
+        IsEssential = true,
+        Path = (OriginalPathBase + Options.CallbackPath).Value,
+        Domain = Options.CorrelationCookie.Domain,
+        Expires = expires,
+    };
 
     private EllipsisDriveStateStore CreateStateStore() =>
         new(Options.DataProtectionProvider ?? throw new InvalidOperationException("The DataProtectionProvider option was not set; register the handler with AddEllipsisDrive()."), Scheme.Name);
@@ -207,17 +236,21 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         }
 
         var cookieName = EllipsisDriveStateStore.GetCookieName(state!);
-        var cookieValue = Request.Cookies[cookieName];
+        var cookieValue = StateCookies.GetRequestCookie(Context, cookieName);
         if (string.IsNullOrEmpty(cookieValue))
         {
             return StateReadResult.Failed(StateFailure.NotFound);
         }
 
         // One use only, whatever the outcome.
-        Response.Cookies.Delete(cookieName, EllipsisDriveStateStore.CreateCookieOptions(StateCookiePath, Options.CorrelationCookie.Domain, expires: null));
+        StateCookies.DeleteCookie(Context, cookieName, CreateStateCookieOptions(expires: null));
 
         return CreateStateStore().Unprotect(cookieValue, state!, TimeProvider.GetUtcNow(), Options.RemoteAuthenticationTimeout);
     }
+
+    // RFC 6749 appendix A.11: a code is printable ASCII (VSCHAR); anything else is not worth a token request.
+    private static bool IsValidCode(string? code) =>
+        !string.IsNullOrEmpty(code) && code.Length <= MaxCodeLength && code.All(static c => c is >= '\x20' and <= '\x7E');
 
     private string DescribeStateFailure(StateFailure failure) => failure switch
     {

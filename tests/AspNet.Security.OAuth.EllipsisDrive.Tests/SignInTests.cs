@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Security.Claims;
 using System.Text;
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
 using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using static AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure.TestHostExtensions;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Tests;
@@ -261,5 +264,21 @@ public class SignInTests
         Assert.Contains(scanner.Secrets(), s => s.Kind == "code_verifier");
         Assert.Contains(scanner.Secrets(), s => s.Kind == "state");
         scanner.AssertNoLeaks();
+    }
+
+    [Fact]
+    public async Task Each_sign_in_is_counted_by_scheme_and_failures_are_not()
+    {
+        await using var host = await EllipsisDriveTestHost.StartAsync();
+        using var signIns = new MetricCollector<long>(
+            host.Services.GetRequiredService<IMeterFactory>(), EllipsisDriveTelemetry.MeterName, EllipsisDriveMetrics.SignInsName);
+
+        await host.SignInAsync("alice");
+        host.Emulator.InjectFault(EmulatorEndpoint.TokenAuthorizationCode, new EmulatorFault { StatusCode = 500 });
+        await host.SignInAsync("bob", host.NewBrowser());
+
+        var measurement = Assert.Single(signIns.GetMeasurementSnapshot());
+        Assert.Equal(1, measurement.Value);
+        Assert.Equal(EllipsisDriveDefaults.AuthenticationScheme, measurement.Tags["auth.scheme"]);
     }
 }

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Http;
 
 namespace AspNet.Security.OAuth.EllipsisDrive;
 
@@ -127,18 +126,6 @@ internal sealed class EllipsisDriveStateStore
 
         return new StateReadResult(properties, null);
     }
-
-    /// <summary>The cookie settings: HttpOnly, Secure, SameSite=Lax (it must come back on the provider's top-level redirect), scoped to the callback path.</summary>
-    public static CookieOptions CreateCookieOptions(PathString path, string? domain, DateTimeOffset? expires) => new()
-    {
-        HttpOnly = true,
-        Secure = true,
-        SameSite = SameSiteMode.Lax,
-        IsEssential = true,
-        Path = path.Value,
-        Domain = domain,
-        Expires = expires,
-    };
 }
 
 /// <summary>Why a stored sign-in state could not be used.</summary>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
@@ -139,6 +140,9 @@ public sealed class EllipsisDriveTestHost : IAsyncDisposable
                 configureOptions?.Invoke(options);
             });
         builder.Services.AddAuthorization();
+
+        // Keys in memory: nothing written to the user profile; hosts that must share keys pass one provider.
+        builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
