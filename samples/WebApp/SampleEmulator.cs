@@ -41,7 +41,7 @@ public sealed class SampleEmulator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
-        var options = new EllipsisDriveEmulatorOptions { LoggerFactory = loggerFactory };
+        var options = new EllipsisDriveEmulatorOptions { LoggerFactory = new EmulatorLoggerFactory(loggerFactory) };
         var section = configuration.GetSection("Emulator");
         if (section["AccessTokenLifetimeSeconds"] is { Length: > 0 } lifetime)
         {
@@ -110,4 +110,23 @@ public sealed class SampleEmulator : IAsyncDisposable
 
     private static InvalidOperationException NotStarted() =>
         new("The emulator is not started yet: Program starts it right after builder.Build().");
+
+    /// <summary>
+    /// The emulator's own log lines (why it rejected a request) go to the app's log; its host's start-up lines
+    /// ("Now listening on" its port) are dropped, so the only URL printed is the app's.
+    /// </summary>
+    private sealed class EmulatorLoggerFactory(ILoggerFactory inner) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith("Microsoft.", StringComparison.Ordinal)
+                ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance
+                : inner.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        // The app owns the inner factory.
+        public void Dispose()
+        {
+        }
+    }
 }
