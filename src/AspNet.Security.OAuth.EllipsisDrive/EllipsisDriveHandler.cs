@@ -178,7 +178,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         }
         catch (EllipsisDriveTokenException exception)
         {
-            Log.CodeExchangeFailed(Logger, exception.Kind, exception.StatusCode, exception.Error);
+            Log.CodeExchangeFailed(Logger, exception.Kind, exception.StatusCode, exception.Error is null ? null : Sanitize(exception.Error, MaxErrorLength));
             return OAuthTokenResponse.Failed(exception);
         }
     }

@@ -141,6 +141,24 @@ public class OptionsTests
     }
 
     [Fact]
+    public async Task Parameterless_registration_takes_options_configured_elsewhere()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddAuthentication().AddEllipsisDrive();
+        services.Configure<EllipsisDriveOptions>(EllipsisDriveDefaults.AuthenticationScheme, options =>
+        {
+            options.ClientId = "elsewhere";
+            options.ClientSecret = "secret";
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var scheme = await provider.GetRequiredService<IAuthenticationSchemeProvider>().GetSchemeAsync(EllipsisDriveDefaults.AuthenticationScheme);
+
+        Assert.Equal(EllipsisDriveDefaults.DisplayName, scheme!.DisplayName);
+        Assert.Equal("elsewhere", provider.GetRequiredService<IOptionsMonitor<EllipsisDriveOptions>>().Get(EllipsisDriveDefaults.AuthenticationScheme).ClientId);
+    }
+
+    [Fact]
     public void Post_configure_is_registered_once_for_several_schemes()
     {
         var services = new ServiceCollection();

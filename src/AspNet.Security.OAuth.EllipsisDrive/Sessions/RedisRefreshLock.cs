@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace AspNet.Security.OAuth.EllipsisDrive;
+
+/// <summary>
+/// The cross-node refresh lock of a web farm: a Redis lock (<c>LockTakeAsync</c> with an expiry) named after the hash of
+/// the refresh token, so that of all nodes holding one session only one spends its refresh token; the others wait, then
+/// find its result in the shared session store. When Redis cannot be reached the refresh goes on without the lock: the
+/// session store is down then too, and refusing to refresh would fail every user.
+/// </summary>
+internal sealed partial class RedisRefreshLock : IEllipsisDriveRefreshLock
+{
+    private const string KeyPrefix = "EllipsisDrive:refresh-lock:";
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
+
+    private readonly Lazy<Task<IConnectionMultiplexer>> _connection;
+    private readonly IOptions<EllipsisDriveTokenOptions> _options;
+    private readonly IOptions<EllipsisDriveSessionOptions> _storeOptions;
+    private readonly TimeProvider _timeProvider;
+    private readonly EllipsisDriveMetrics _metrics;
+    private readonly ILogger _logger;
+
+    public RedisRefreshLock(
+        Func<Task<IConnectionMultiplexer>> connect,
+        IOptions<EllipsisDriveTokenOptions> options,
+        IOptions<EllipsisDriveSessionOptions> storeOptions,
+        TimeProvider timeProvider,
+        EllipsisDriveMetrics metrics,
+        ILogger<RedisRefreshLock> logger)
+    {
+        _connection = new Lazy<Task<IConnectionMultiplexer>>(connect, LazyThreadSafetyMode.ExecutionAndPublication);
+        _options = options;
+        _storeOptions = storeOptions;
+        _timeProvider = timeProvider;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public async Task<RefreshLockHandle> AcquireAsync(string refreshTokenHash, CancellationToken cancellationToken)
+    {
+        RedisKey key = KeyPrefix + refreshTokenHash;
+        RedisValue owner = Guid.NewGuid().ToString("N");
+        // The lock outlives the longest refresh, so it is never released under a running refresh; a crashed holder's lock expires.
+        var expiry = _options.Value.RefreshTimeout + TimeSpan.FromSeconds(5);
+        var attempts = (int)Math.Ceiling(_options.Value.RefreshTimeout / PollInterval);
+        var waited = false;
+
+        IDatabase database;
+        try
+        {
+            database = (await _connection.Value.WaitAsync(_storeOptions.Value.OperationTimeout, _timeProvider, cancellationToken).ConfigureAwait(false)).GetDatabase();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Unavailable(exception);
+            return RefreshLockHandle.None;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            bool taken;
+            try
+            {
+                taken = await database.LockTakeAsync(key, owner, expiry)
+                    .WaitAsync(_storeOptions.Value.OperationTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Unavailable(exception);
+                return new RefreshLockHandle(waited, null);
+            }
+
+            if (taken)
+            {
+                return new RefreshLockHandle(waited, () => ReleaseAsync(database, key, owner));
+            }
+
+            waited = true;
+            if (attempt >= attempts)
+            {
+                LogGaveUpWaiting(_logger);
+                return new RefreshLockHandle(waited, null);
+            }
+
+            // The pace of polling, not a clock reading: real time, so a test's frozen clock cannot stall a waiting node.
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReleaseAsync(IDatabase database, RedisKey key, RedisValue owner)
+    {
+        try
+        {
+            await database.LockReleaseAsync(key, owner).WaitAsync(_storeOptions.Value.OperationTimeout, _timeProvider).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The lock expires on its own.
+            Unavailable(exception);
+        }
+    }
+
+    private void Unavailable(Exception exception)
+    {
+        _metrics.StoreError("refresh-lock");
+        LogUnavailable(_logger, exception.GetType().Name, exception);
+    }
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "The Redis refresh lock is unavailable ({ExceptionType}); refreshing without it.")]
+    private static partial void LogUnavailable(ILogger logger, string exceptionType, Exception exception);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Another node held the refresh lock longer than EllipsisDriveTokenOptions.RefreshTimeout; refreshing without it.")]
+    private static partial void LogGaveUpWaiting(ILogger logger);
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Net;
+using AspNet.Security.OAuth.EllipsisDrive.Emulator;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AspNet.Security.OAuth.EllipsisDrive.Tests.WebFarm;
+
+public sealed class RedisOutageTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+{
+    [Fact]
+    public async Task Redis_TwoNodes_unreachable_answers_each_request_within_a_second_and_sign_in_works_again_when_it_returns()
+    {
+        redis.RequireRedis();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        var farm = "outage-" + Guid.NewGuid().ToString("N");
+        await using var drive = await EllipsisDriveEmulator.StartAsync(new EllipsisDriveEmulatorOptions { TimeProvider = time }, TestContext.Current.CancellationToken);
+        await using var signedOutNode = await FarmNode.StartAsync(redis, drive, time, farm);
+        await using var unavailableNode = await FarmNode.StartAsync(
+            redis, drive, time, farm, o => o.StoreFailureBehavior = EllipsisDriveSessionStoreFailureBehavior.ServiceUnavailable);
+        using var onA = signedOutNode.Host.CreateBrowser();
+        await onA.GetStringAsync("/test/signin");
+        using var onB = unavailableNode.Host.CreateBrowser();
+        onB.CopyCookiesFrom(onA);
+        Assert.Equal("alice", await onB.GetStringAsync("/test/whoami"));
+
+        await redis.StopAsync();
+
+        for (var round = 0; round < 3; round++)
+        {
+            var (statusA, bodyA, elapsedA) = await TimedGetAsync(onA, "/test/whoami");
+            var (statusB, _, elapsedB) = await TimedGetAsync(onB, "/test/whoami");
+            Assert.Equal((HttpStatusCode.OK, "anonymous"), (statusA, bodyA));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, statusB);
+            Assert.InRange(elapsedA, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+            Assert.InRange(elapsedB, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        }
+
+        using var duringOutage = signedOutNode.Host.CreateBrowser();
+        var (signInStatus, _, signInElapsed) = await TimedGetAsync(duringOutage, "/test/signin");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, signInStatus);
+        Assert.InRange(signInElapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+
+        await redis.StartAsync();
+        var reconnected = Stopwatch.StartNew();
+        while (!(signedOutNode.Redis.IsConnected && unavailableNode.Redis.IsConnected) && reconnected.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        using var afterOutage = signedOutNode.Host.CreateBrowser();
+        Assert.Equal("signed-in", await afterOutage.GetStringAsync("/test/signin"));
+        Assert.Equal("alice", await afterOutage.GetStringAsync("/test/whoami"));
+        using var afterOutageOnB = unavailableNode.Host.CreateBrowser();
+        afterOutageOnB.CopyCookiesFrom(afterOutage);
+        Assert.Equal("alice", await afterOutageOnB.GetStringAsync("/test/whoami"));
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> TimedGetAsync(Tokens.TestBrowser browser, string path)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var response = await browser.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return (response.StatusCode, body, stopwatch.Elapsed);
+    }
+}
