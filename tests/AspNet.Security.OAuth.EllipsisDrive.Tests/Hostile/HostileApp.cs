@@ -1,6 +1,8 @@
 using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,9 +19,10 @@ internal sealed class HostileApp : IAsyncDisposable
     private int _accessDenied;
     private readonly List<(string Kind, string Value)> _challengeSecrets = [];
 
-    private HostileApp(EllipsisDriveTestHost host)
+    private HostileApp(EllipsisDriveTestHost host, RecordingDistributedCache cache)
     {
         Host = host;
+        Cache = cache;
         Raw = new RawCallbackClient(host);
     }
 
@@ -33,9 +36,20 @@ internal sealed class HostileApp : IAsyncDisposable
     /// <summary>Gets how many times <c>OnRemoteFailure</c> ran.</summary>
     public int RemoteFailures => Host.Failures.Count;
 
-    public static async Task<HostileApp> StartAsync(Action<EllipsisDriveOptions>? configureOptions = null, Action<IServiceCollection>? configureServices = null)
+    /// <summary>Gets every value the application wrote to its distributed cache (sessions, refresh successors).</summary>
+    public RecordingDistributedCache Cache { get; }
+
+    /// <summary>
+    /// Starts an emulator and the application, with the token service and the <see cref="HostileEndpoints"/>;
+    /// <paramref name="sessions"/> keeps tickets on the server (in a recording in-memory cache).
+    /// </summary>
+    /// <param name="configureOptions">Changes the handler's options.</param>
+    /// <param name="sessions">Whether to add server-side sessions.</param>
+    /// <returns>The started application.</returns>
+    public static async Task<HostileApp> StartAsync(Action<EllipsisDriveOptions>? configureOptions = null, bool sessions = false)
     {
         HostileApp? app = null;
+        var cache = new RecordingDistributedCache();
         var host = await EllipsisDriveTestHost.StartAsync(
             options =>
             {
@@ -47,8 +61,18 @@ internal sealed class HostileApp : IAsyncDisposable
                 };
                 configureOptions?.Invoke(options);
             },
-            configureServices: configureServices);
-        app = new HostileApp(host);
+            configureServices: services =>
+            {
+                services.AddEllipsisDriveTokens();
+                if (sessions)
+                {
+                    services.AddEllipsisDriveSessions();
+                }
+
+                services.AddSingleton<IDistributedCache>(cache);
+                services.AddSingleton<IStartupFilter, HostileEndpoints>();
+            });
+        app = new HostileApp(host, cache);
         return app;
     }
 
@@ -79,7 +103,8 @@ internal sealed class HostileApp : IAsyncDisposable
             stateCookie.Name.Value!,
             stateCookie.Value.Value!,
             correlationCookie.Name.Value!,
-            correlationCookie.Value.Value!);
+            correlationCookie.Value.Value!,
+            verifier);
     }
 
     /// <summary>Every secret the application must never show: the emulator's issued codes and tokens, the client secret, states and verifiers.</summary>
@@ -107,6 +132,7 @@ internal sealed class HostileApp : IAsyncDisposable
     {
         var secrets = Secrets();
         var texts = new List<(string Where, string Text)>(extraTexts);
+        texts.AddRange(Cache.Written.Select(w => ($"cache value {w.Key}", w.Text)));
         foreach (var record in Host.Logs.GetSnapshot())
         {
             if (record.Category == "Microsoft.AspNetCore.Hosting.Diagnostics")
@@ -166,13 +192,15 @@ internal sealed class HostileApp : IAsyncDisposable
     /// <param name="StateCookieValue">The state cookie's (protected) value.</param>
     /// <param name="CorrelationCookieName">The correlation cookie's name.</param>
     /// <param name="CorrelationCookieValue">The correlation cookie's value.</param>
+    /// <param name="Verifier">The PKCE code verifier, read back from the state cookie.</param>
     internal sealed record Challenge(
         Uri AuthorizationUrl,
         string State,
         string StateCookieName,
         string StateCookieValue,
         string CorrelationCookieName,
-        string CorrelationCookieValue)
+        string CorrelationCookieValue,
+        string Verifier)
     {
         public string CookieHeader => $"{StateCookieName}={StateCookieValue}; {CorrelationCookieName}={CorrelationCookieValue}";
     }
