@@ -70,7 +70,10 @@ builder.Services
 if (settings.RedisConnectionString is { } redisConfiguration)
 {
     // A web farm: every instance shares the sessions and the Data Protection keys that protect them.
-    var redis = await ConnectionMultiplexer.ConnectAsync(redisConfiguration);
+    var redisOptions = ConfigurationOptions.Parse(redisConfiguration);
+    // Start (and keep running) while Redis is down; the session store answers within its OperationTimeout meanwhile.
+    redisOptions.AbortOnConnectFail = false;
+    var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
     builder.Services.AddDataProtection()
         .SetApplicationName("EllipsisDrive.WebApp")
         .PersistKeysToStackExchangeRedis(redis, "EllipsisDrive.WebApp:DataProtection-Keys");

@@ -75,6 +75,18 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
     }
 
     [Fact]
+    public async Task The_session_cookie_carries_no_token()
+    {
+        await SignInAsync();
+
+        var cookies = await Page.Context.CookiesAsync([App.BaseAddress.AbsoluteUri]);
+        var session = Assert.Single(cookies, c => c.Name == "WebApp.Session");
+        // A session key only: a ticket that carried the tokens would be several times larger.
+        Assert.InRange(session.Value.Length, 1, 512);
+        Assert.True(session.HttpOnly);
+    }
+
+    [Fact]
     public async Task After_signing_out_the_account_page_asks_to_sign_in_again()
     {
         await SignInAsync();
@@ -86,6 +98,22 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         Assert.Equal("/Account/SignIn", new Uri(Page.Url).AbsolutePath);
         Assert.NotNull(await Page.QuerySelectorAsync("#sign-in"));
         Assert.Null(await Page.QuerySelectorAsync("#signed-in-as"));
+    }
+
+    [Fact]
+    public async Task A_copy_of_the_session_cookie_kept_from_before_sign_out_no_longer_signs_in()
+    {
+        await SignInAsync();
+        var before = await Page.Context.CookiesAsync([App.BaseAddress.AbsoluteUri]);
+        var session = Assert.Single(before, c => c.Name == "WebApp.Session");
+
+        await Page.ClickAsync("#sign-out");
+        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await Page.Context.AddCookiesAsync([new() { Name = session.Name, Value = session.Value, Url = App.BaseAddress.AbsoluteUri }]);
+        await Page.GotoAsync(App.Url("/Account"));
+
+        // The server forgot the session: the replayed cookie is worth nothing.
+        Assert.Equal("/Account/SignIn", new Uri(Page.Url).AbsolutePath);
     }
 
     [Fact]
