@@ -1,7 +1,126 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/", () => "Coming soon.");
-app.Run();
+using AspNet.Security.OAuth.EllipsisDrive;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Mvc;
+using StackExchange.Redis;
+using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
+using WebApp;
 
-/// <summary>The sample's entry point, visible to WebApplicationFactory.</summary>
+var builder = WebApplication.CreateBuilder(args);
+
+// Fails here, before anything starts, when only one of ClientId / ClientSecret is set.
+var settings = SampleSettings.Read(builder.Configuration);
+await using var emulator = settings.UseEmulator ? new SampleEmulator() : null;
+if (emulator is not null)
+{
+    builder.Services.AddSingleton(emulator);
+}
+
+builder.Services.AddSingleton(new SampleMode(emulator is not null, settings.RedisConnectionString is not null));
+builder.Services.Configure<DriveOptions>(builder.Configuration.GetSection(DriveOptions.SectionName));
+
+builder.Services.AddControllersWithViews(options => options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
+
+// Behind a reverse proxy (TLS terminated there), the callback URL must use the public scheme and host.
+// Only proxies on loopback are trusted by default: add yours to KnownProxies / KnownIPNetworks.
+builder.Services.Configure<ForwardedHeadersOptions>(options =>
+    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+
+builder.Services
+    .AddAuthentication(options =>
+    {
+        options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+        // [Authorize] sends the browser to the sign-in page, not straight to Ellipsis Drive:
+        // the challenge itself is a POST with an antiforgery token.
+        options.DefaultChallengeScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    })
+    .AddCookie(options =>
+    {
+        options.Cookie.Name = "WebApp.Session";
+        options.Cookie.HttpOnly = true;
+        options.Cookie.SameSite = SameSiteMode.Lax;
+        options.LoginPath = "/Account/SignIn";
+        options.LogoutPath = "/Account/SignOut";
+        options.AccessDeniedPath = "/Home/AccessDenied";
+        options.ExpireTimeSpan = TimeSpan.FromHours(8);
+        options.SlidingExpiration = true;
+    })
+    .AddEllipsisDrive(options =>
+    {
+        if (emulator is not null)
+        {
+            // Runs when the options are first built (at start-up validation), once the emulator is running.
+            emulator.Configure(options);
+        }
+        else
+        {
+            builder.Configuration.GetSection(SampleSettings.SectionName).Bind(options);
+            // An empty EllipsisDrive:BaseAddress (as in appsettings.json) means the public Ellipsis Drive.
+            options.BaseAddress = settings.BaseAddress ?? new Uri(EllipsisDriveDefaults.BaseAddress);
+        }
+
+        options.AccessDeniedPath = "/Home/AccessDenied";
+        options.Events.OnRemoteFailure = RemoteFailure.HandleAsync;
+        options.Events.OnTicketReceived = TokenStatus.RememberSignInAsync;
+    });
+
+// Server-side sessions: the cookie carries a random session key, the tokens stay in the cache.
+if (settings.RedisConnectionString is { } redisConfiguration)
+{
+    // A web farm: every instance shares the sessions and the Data Protection keys that protect them.
+    var redisOptions = ConfigurationOptions.Parse(redisConfiguration);
+    // Start (and keep running) while Redis is down; the session store answers within its OperationTimeout meanwhile.
+    redisOptions.AbortOnConnectFail = false;
+    var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+    builder.Services.AddDataProtection()
+        .SetApplicationName("EllipsisDrive.WebApp")
+        .PersistKeysToStackExchangeRedis(redis, "EllipsisDrive.WebApp:DataProtection-Keys");
+    builder.Services.AddStackExchangeRedisCache(options =>
+        options.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(redis));
+}
+
+builder.Services.AddEllipsisDriveSessions();
+
+// The typed API client; its HttpClient attaches the user's access token and refreshes it when needed.
+builder.Services.AddEllipsisDriveApiClient();
+
+var app = builder.Build();
+
+if (emulator is not null)
+{
+    // Started only now: WebApplicationFactory<Program> (the tests) takes the first host built in Program as the app,
+    // and the emulator is a host of its own.
+    await emulator.StartAsync(app.Configuration, app.Services.GetRequiredService<ILoggerFactory>());
+}
+
+app.UseForwardedHeaders();
+app.UseExceptionHandler("/Home/Error");
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+
+app.UseStatusCodePagesWithReExecute("/Home/Status/{0}");
+app.Use(SecurityHeaders.AddAsync);
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultControllerRoute();
+
+if (emulator is not null)
+{
+    // The callback URL is only known once Kestrel has bound its port(s).
+    app.Lifetime.ApplicationStarted.Register(() =>
+    {
+        emulator.RegisterCallbacks(app.Services.GetRequiredService<IServer>(), EllipsisDriveDefaults.CallbackPath);
+        app.Logger.LogInformation("Emulator mode: Ellipsis Drive emulator at {EmulatorAddress}; no real Ellipsis Drive account is used.", emulator.BaseAddress);
+    });
+}
+
+await app.RunAsync();
+
+/// <summary>The sample's entry point, visible to <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
 public partial class Program;

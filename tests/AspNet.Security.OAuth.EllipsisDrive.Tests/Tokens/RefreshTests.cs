@@ -189,4 +189,30 @@ public sealed class RefreshTests : TokenTestBase
         Assert.Equal(1, TokenRefreshCalls);
         Assert.Contains(Host.Logs.GetSnapshot(), r => r.Id.Id == 1002);
     }
+
+    [Fact]
+    public async Task Refresh_started_by_a_request_that_gave_up_still_completes_and_is_saved()
+    {
+        using var browser = await StartAndSignInAsync(serverMode: true, emulator: o => o.RotateRefreshTokens = true);
+        ExpireAccessToken();
+        Drive.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { Delay = TimeSpan.FromMilliseconds(400) });
+
+        using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        using var server = Host.Server.CreateClient();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/test/token");
+            request.Headers.Add("Cookie", browser.Cookies.GetCookieHeader(Host.Server.BaseAddress));
+            using var response = await server.SendAsync(request, impatient.Token);
+        });
+
+        using var next = await browser.GetAsync("/test/token");
+        ExpireAccessToken();
+        using var afterNextExpiry = await browser.GetAsync("/test/token");
+
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        // The second refresh only succeeds with the rotated refresh token the abandoned refresh saved.
+        Assert.Equal(HttpStatusCode.OK, afterNextExpiry.StatusCode);
+        Assert.Equal(2, TokenRefreshCalls);
+    }
 }

@@ -1,0 +1,55 @@
+using System.Diagnostics.Metrics;
+using AspNet.Security.OAuth.EllipsisDrive.Emulator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Tokens;
+
+public sealed class TelemetryTests : TokenTestBase
+{
+    [Fact]
+    public async Task Refresh_counters_report_one_refresh_and_the_joins_of_a_single_flight()
+    {
+        using var browser = await StartAndSignInAsync(serverMode: true);
+        var meters = Host.Services.GetRequiredService<IMeterFactory>();
+        using var refreshes = new MetricCollector<long>(meters, EllipsisDriveTelemetry.MeterName, "ellipsisdrive.token.refreshes");
+        using var joins = new MetricCollector<long>(meters, EllipsisDriveTelemetry.MeterName, "ellipsisdrive.token.single_flight_joins");
+        ExpireAccessToken();
+        // A slow token endpoint keeps the flight open while all 20 requests arrive.
+        Drive.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { Delay = TimeSpan.FromMilliseconds(300) });
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => browser.GetStringAsync("/test/token")));
+
+        Assert.Equal(1, refreshes.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(TokenRefreshCalls, refreshes.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(19, joins.GetMeasurementSnapshot().EvaluateAsCounter());
+    }
+
+    [Fact]
+    public async Task Refresh_failures_are_counted_by_kind()
+    {
+        using var browser = await StartAndSignInAsync(serverMode: true);
+        using var failures = new MetricCollector<long>(
+            Host.Services.GetRequiredService<IMeterFactory>(), EllipsisDriveTelemetry.MeterName, "ellipsisdrive.token.refresh_failures");
+        ExpireAccessToken();
+        Drive.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = 503, Body = """{"message":"down"}""" });
+        await browser.GetStringAsync("/test/token");
+        Drive.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = 400, Body = """{"error":"invalid_grant"}""" });
+        await browser.GetStringAsync("/test/token");
+
+        var kinds = failures.GetMeasurementSnapshot().Select(m => (string)m.Tags["error.kind"]!).ToList();
+
+        Assert.Equal(["transient", "invalid_grant"], kinds);
+    }
+
+    [Fact]
+    public async Task Sign_ins_are_counted_when_the_handler_signs_a_user_in()
+    {
+        await using var host = await Infrastructure.EllipsisDriveTestHost.StartAsync();
+        using var signIns = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), EllipsisDriveTelemetry.MeterName, "ellipsisdrive.sign_ins");
+
+        await host.SignInAsync();
+
+        Assert.Equal(1, signIns.GetMeasurementSnapshot().EvaluateAsCounter());
+    }
+}
