@@ -1,0 +1,61 @@
+using System.Net;
+using Microsoft.AspNetCore.TestHost;
+
+namespace AspNet.Security.OAuth.EllipsisDrive.Benchmarks;
+
+/// <summary>
+/// A browser stand-in on a <see cref="TestServer"/>: keeps cookies (Secure ones too: the origin is https), never
+/// follows redirects.
+/// </summary>
+internal sealed class BenchBrowser : IDisposable
+{
+    private readonly HttpClient _client;
+
+    public BenchBrowser(TestServer server)
+    {
+        _client = new HttpClient(new CookieHandler(Cookies) { InnerHandler = server.CreateHandler() }) { BaseAddress = BenchApp.Origin };
+    }
+
+    public CookieContainer Cookies { get; } = new();
+
+    public Task<HttpResponseMessage> GetAsync(Uri url, CancellationToken cancellationToken = default) => _client.GetAsync(url, cancellationToken);
+
+    public Task<HttpResponseMessage> GetAsync(string url, CancellationToken cancellationToken = default) => _client.GetAsync(new Uri(BenchApp.Origin, url), cancellationToken);
+
+    /// <summary>The Cookie header this browser sends to <paramref name="path"/>.</summary>
+    /// <param name="path">The path.</param>
+    /// <returns>The header value.</returns>
+    public string CookieHeader(string path) => Cookies.GetCookieHeader(new Uri(BenchApp.Origin, path));
+
+    /// <summary>The size of the auth cookie (all its chunks): the bytes of <c>name=value</c> a browser sends back.</summary>
+    /// <returns>The size in bytes.</returns>
+    public int AuthCookieBytes() =>
+        Cookies.GetCookies(BenchApp.Origin).Cast<Cookie>()
+            .Where(c => c.Name.StartsWith(".AspNetCore.Cookies", StringComparison.Ordinal))
+            .Sum(c => c.Name.Length + 1 + c.Value.Length);
+
+    public void Dispose() => _client.Dispose();
+
+    private sealed class CookieHandler(CookieContainer cookies) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var header = cookies.GetCookieHeader(request.RequestUri!);
+            if (header.Length > 0)
+            {
+                request.Headers.Add("Cookie", header);
+            }
+
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+            {
+                foreach (var setCookie in setCookies)
+                {
+                    cookies.SetCookies(request.RequestUri!, setCookie);
+                }
+            }
+
+            return response;
+        }
+    }
+}

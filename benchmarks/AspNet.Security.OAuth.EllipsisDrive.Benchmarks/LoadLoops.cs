@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using AspNet.Security.OAuth.EllipsisDrive.Emulator;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AspNet.Security.OAuth.EllipsisDrive.Benchmarks;
+
+/// <summary>
+/// The in-process measurements BenchmarkDotNet does not fit: throughput under concurrency and CPU time per
+/// sign-in (baseline and candidates interleaved in short alternating slices, so machine noise falls on all of
+/// them alike), freshness counts, the refresh storm, and cookie sizes.
+/// </summary>
+internal static class LoadLoops
+{
+    private static readonly Uri ApiUrl = new(BenchApp.Origin, "/api");
+
+    public static async Task<int> SendApiAsync(HttpClient client, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, ApiUrl);
+        request.Headers.Add("Cookie", cookie);
+        using var response = await client.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"/api answered {(int)response.StatusCode}.");
+        }
+
+        return (await response.Content.ReadAsByteArrayAsync()).Length;
+    }
+
+    /// <summary>
+    /// Throughput, CPU time and allocations per authenticated request, each mode in turn for <paramref name="slice"/>
+    /// with <paramref name="concurrency"/> requests in flight, <paramref name="rounds"/> times (the first round warms up
+    /// and is not counted; the order rotates each round).
+    /// </summary>
+    public static async Task<IReadOnlyList<LoadResult>> ThroughputAsync(IReadOnlyList<AuthMode> modes, int rounds, TimeSpan slice, int concurrency)
+    {
+        var emulator = await BenchEnvironment.EmulatorAsync();
+        var redis = await BenchEnvironment.RedisAsync();
+        var apps = new List<(AuthMode Mode, BenchApp App, HttpClient Client, string Cookie)>();
+        try
+        {
+            foreach (var mode in modes)
+            {
+                var app = await BenchApp.StartAsync(mode, emulator, redis: redis, redisPrefix: "bench-load:" + Guid.NewGuid().ToString("N") + ":");
+                using var browser = await BenchEnvironment.SignInAsync(app);
+                apps.Add((mode, app, app.Server.CreateClient(), browser.CookieHeader("/api")));
+            }
+
+            var totals = apps.ToDictionary(a => a.Mode, _ => new LoadTotals());
+            for (var round = 0; round < rounds; round++)
+            {
+                for (var i = 0; i < apps.Count; i++)
+                {
+                    var (mode, _, client, cookie) = apps[(i + round) % apps.Count];
+                    var measured = await RunSliceAsync(client, cookie, slice, concurrency);
+                    if (round > 0)
+                    {
+                        totals[mode].Add(measured);
+                    }
+                }
+            }
+
+            return [.. apps.Select(a => totals[a.Mode].ToResult(a.Mode))];
+        }
+        finally
+        {
+            foreach (var (_, app, client, _) in apps)
+            {
+                client.Dispose();
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Wall time, process CPU time and allocations per sign-in, the hand-configured AddOAuth and the package alternating.</summary>
+    public static async Task<IReadOnlyList<LoadResult>> SignInAsync(int warmup, int count)
+    {
+        var emulator = await BenchEnvironment.EmulatorAsync();
+        await using var hand = await BenchApp.StartAsync(AuthMode.HandConfiguredOAuth, emulator);
+        await using var package = await BenchApp.StartAsync(AuthMode.EllipsisDriveCookie, emulator);
+        var totals = new Dictionary<AuthMode, LoadTotals> { [hand.Mode] = new(), [package.Mode] = new() };
+
+        for (var i = 0; i < warmup + count; i++)
+        {
+            foreach (var app in i % 2 == 0 ? new[] { hand, package } : [package, hand])
+            {
+                var sample = await MeasureAsync(async () =>
+                {
+                    using var browser = await BenchEnvironment.SignInAsync(app);
+                    return 1;
+                });
+                if (i >= warmup)
+                {
+                    totals[app.Mode].Add(sample);
+                }
+            }
+
+            if (i % 100 == 99)
+            {
+                emulator.ClearRequests(); // the emulator's record grows with every request
+            }
+        }
+
+        return [totals[hand.Mode].ToResult(hand.Mode), totals[package.Mode].ToResult(package.Mode)];
+    }
+
+    /// <summary>With a valid token: token-endpoint calls and session-store reads per authenticated request.</summary>
+    public static async Task<IReadOnlyList<FreshnessResult>> FreshnessAsync(IReadOnlyList<AuthMode> modes, int requests)
+    {
+        var emulator = await BenchEnvironment.EmulatorAsync();
+        var redis = await BenchEnvironment.RedisAsync();
+        var results = new List<FreshnessResult>();
+        foreach (var mode in modes)
+        {
+            await using var app = await BenchApp.StartAsync(mode, emulator, redis: redis, redisPrefix: "bench-fresh:" + Guid.NewGuid().ToString("N") + ":");
+            using var browser = await BenchEnvironment.SignInAsync(app);
+            using var client = app.Server.CreateClient();
+            var cookie = browser.CookieHeader("/api");
+            emulator.ClearRequests();
+            var readsBefore = app.Cache?.Reads ?? 0;
+            for (var i = 0; i < requests; i++)
+            {
+                await SendApiAsync(client, cookie);
+            }
+
+            var tokenCalls = emulator.CountRequests(EmulatorEndpoint.TokenRefresh) + emulator.CountRequests(EmulatorEndpoint.TokenAuthorizationCode);
+            results.Add(new FreshnessResult(mode, requests, (double)tokenCalls / requests, app.Cache is null ? null : (double)(app.Cache.Reads - readsBefore) / requests));
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// <paramref name="requests"/> concurrent requests of one signed-in user whose access token has expired, on one
+    /// node, or spread over two nodes sharing Redis (<paramref name="twoNodes"/>): token-endpoint calls and latencies.
+    /// </summary>
+    public static async Task<StormResult> StormAsync(AuthMode mode, int requests, bool twoNodes)
+    {
+        var emulator = await BenchEnvironment.EmulatorAsync();
+        var redis = await BenchEnvironment.RedisAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var prefix = "bench-storm:" + Guid.NewGuid().ToString("N") + ":";
+        var keys = new EphemeralDataProtectionProvider();
+        var secondConnection = twoNodes ? await BenchEnvironment.NewRedisConnectionAsync() : null;
+        await using var first = await BenchApp.StartAsync(mode, emulator, time, redis, prefix, keys);
+        await using var second = twoNodes ? await BenchApp.StartAsync(mode, emulator, time, secondConnection, prefix, keys) : null;
+        try
+        {
+            using var browser = await BenchEnvironment.SignInAsync(first);
+            var cookie = browser.CookieHeader("/api");
+            using var firstClient = first.Server.CreateClient();
+            using var secondClient = second?.Server.CreateClient();
+
+            time.Advance(TimeSpan.FromHours(2)); // the emulator's tokens live one hour
+            emulator.ClearRequests();
+
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var tasks = Enumerable.Range(0, requests).Select(i => Task.Run(async () =>
+            {
+                await start.Task;
+                var stopwatch = Stopwatch.StartNew();
+                await SendApiAsync(secondClient is not null && i % 2 == 1 ? secondClient : firstClient, cookie);
+                return stopwatch.Elapsed;
+            })).ToList();
+            start.SetResult();
+            var latencies = await Task.WhenAll(tasks);
+
+            return new StormResult(
+                mode,
+                twoNodes,
+                requests,
+                emulator.CountRequests(EmulatorEndpoint.TokenRefresh),
+                latencies.Max(),
+                Percentile(latencies, 0.5));
+        }
+        finally
+        {
+            if (secondConnection is not null)
+            {
+                await secondConnection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The auth cookie's size (all chunks, <c>name=value</c>) after a sign-in, per mode.</summary>
+    public static async Task<IReadOnlyList<(AuthMode Mode, int Bytes, int Chunks)>> CookieSizesAsync(IReadOnlyList<AuthMode> modes)
+    {
+        var emulator = await BenchEnvironment.EmulatorAsync();
+        var redis = await BenchEnvironment.RedisAsync();
+        var sizes = new List<(AuthMode, int, int)>();
+        foreach (var mode in modes)
+        {
+            await using var app = await BenchApp.StartAsync(mode, emulator, redis: redis, redisPrefix: "bench-size:" + Guid.NewGuid().ToString("N") + ":");
+            using var browser = await BenchEnvironment.SignInAsync(app);
+            var chunks = browser.Cookies.GetCookies(BenchApp.Origin).Count(c => c.Name.StartsWith(".AspNetCore.Cookies", StringComparison.Ordinal));
+            sizes.Add((mode, browser.AuthCookieBytes(), chunks));
+        }
+
+        return sizes;
+    }
+
+    private static async Task<Sample> RunSliceAsync(HttpClient client, string cookie, TimeSpan slice, int concurrency)
+    {
+        long completed = 0;
+        return await MeasureAsync(async () =>
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(slice.TotalSeconds * Stopwatch.Frequency);
+            var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+            {
+                while (Stopwatch.GetTimestamp() < deadline)
+                {
+                    await SendApiAsync(client, cookie);
+                    Interlocked.Increment(ref completed);
+                }
+            }));
+            await Task.WhenAll(workers);
+            return completed;
+        });
+    }
+
+    private static async Task<Sample> MeasureAsync(Func<Task<long>> work)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var stopwatch = Stopwatch.StartNew();
+        var operations = await work();
+        stopwatch.Stop();
+        process.Refresh();
+        return new Sample(operations, stopwatch.Elapsed, process.TotalProcessorTime - cpuBefore, GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
+    }
+
+    private static TimeSpan Percentile(TimeSpan[] values, double percentile)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(percentile * sorted.Length))];
+    }
+
+    private readonly record struct Sample(long Operations, TimeSpan Wall, TimeSpan Cpu, long Allocated);
+
+    private sealed class LoadTotals
+    {
+        private long _operations;
+        private TimeSpan _wall;
+        private TimeSpan _cpu;
+        private long _allocated;
+
+        public void Add(Sample sample)
+        {
+            _operations += sample.Operations;
+            _wall += sample.Wall;
+            _cpu += sample.Cpu;
+            _allocated += sample.Allocated;
+        }
+
+        public LoadResult ToResult(AuthMode mode) => new(
+            mode,
+            _operations,
+            _operations / _wall.TotalSeconds,
+            _cpu.TotalMicroseconds / _operations,
+            (double)_allocated / _operations,
+            _wall.TotalMicroseconds / _operations);
+    }
+}
+
+/// <summary>Totals of one mode in an interleaved load loop.</summary>
+internal sealed record LoadResult(AuthMode Mode, long Operations, double PerSecond, double CpuMicrosecondsPerOperation, double BytesPerOperation, double WallMicrosecondsPerOperation)
+{
+    public static string Format(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Token-endpoint calls and store reads per request with a valid token.</summary>
+internal sealed record FreshnessResult(AuthMode Mode, int Requests, double TokenCallsPerRequest, double? StoreReadsPerRequest);
+
+/// <summary>What a refresh storm cost.</summary>
+internal sealed record StormResult(AuthMode Mode, bool TwoNodes, int Requests, int TokenCalls, TimeSpan Slowest, TimeSpan Median);
