@@ -1,12 +1,11 @@
 using AspNet.Security.OAuth.EllipsisDrive;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using StackExchange.Redis;
-using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
 using WebApp;
+using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -52,8 +52,8 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     }
 
     /// <summary>
-    /// No page the app served (nor its URL) contains a code, an access token, a refresh token or the client secret
-    /// that the emulator issued or knows.
+    /// No page the app served (nor its URL), and no line it logged, contains a code, an access token, a refresh token
+    /// or the client secret that the emulator issued or knows.
     /// </summary>
     protected async Task AssertNoIssuedSecretServedAsync()
     {
@@ -68,6 +68,14 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
                 Assert.False(document.Html.Contains(secret, StringComparison.Ordinal), $"The page {new Uri(document.Url).AbsolutePath} shows a secret the emulator issued.");
                 Assert.False(document.Url.Contains(secret, StringComparison.Ordinal), $"The URL of {new Uri(document.Url).AbsolutePath} carries a secret the emulator issued.");
             }
+        }
+
+        var logs = App.Logs.Lines.ToList();
+        Assert.NotEmpty(logs);
+        foreach (var line in logs)
+        {
+            var leaked = secrets.FirstOrDefault(secret => line.Contains(secret, StringComparison.Ordinal));
+            Assert.True(leaked is null, "The app logged a secret the emulator issued: " + (leaked is null ? line : line.Replace(leaked, "<secret>", StringComparison.Ordinal)));
         }
     }
 

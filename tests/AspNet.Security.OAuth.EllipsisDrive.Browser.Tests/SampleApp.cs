@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WebApp;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Browser.Tests;
@@ -25,6 +26,9 @@ public sealed class SampleApp : WebApplicationFactory<Program>
     /// <summary>Gets the app's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>Gets what the app logged.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     /// <summary>Gets the emulator the app started.</summary>
     public EllipsisDriveEmulator Drive => Services.GetRequiredService<SampleEmulator>().Drive;
 
@@ -45,6 +49,7 @@ public sealed class SampleApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         // No real client: emulator mode, whatever user-secrets or the environment say.
         builder.UseSetting("EllipsisDrive:ClientId", string.Empty);
         builder.UseSetting("EllipsisDrive:ClientSecret", string.Empty);

@@ -33,8 +33,8 @@ public sealed class TokenRefreshTests(BrowserFixture browser, ShortLivedTokensFi
         var firstExpiry = await ExpiresAtAsync();
         var refreshesBefore = App.Drive.CountRequests(EmulatorEndpoint.TokenRefresh);
 
-        // Past the first access token's life: the emulator rejects it from now on.
-        var wait = firstExpiry - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500);
+        // Past the first access token's life (the page shows whole seconds): the emulator rejects it from now on.
+        var wait = firstExpiry - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.2);
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, TestContext.Current.CancellationToken);
