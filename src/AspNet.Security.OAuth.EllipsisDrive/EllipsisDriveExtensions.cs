@@ -62,6 +62,7 @@ public static class EllipsisDriveExtensions
 
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<EllipsisDriveMetrics>();
+        builder.Services.TryAddSingleton<EllipsisDriveStateReplayGuard>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<EllipsisDriveOptions>, EllipsisDrivePostConfigureOptions>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<EllipsisDriveOptions>, OAuthPostConfigureOptions<EllipsisDriveOptions, EllipsisDriveHandler>>());
 

@@ -114,6 +114,13 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             return HandleRequestResult.Fail("Correlation failed.", properties);
         }
 
+        var replayGuard = Context.RequestServices.GetRequiredService<EllipsisDriveStateReplayGuard>();
+        if (!await replayGuard.TryConsumeAsync(Scheme.Name, query["state"]!, Options.RemoteAuthenticationTimeout, Context.RequestAborted).ConfigureAwait(false))
+        {
+            Log.StateRejected(Logger, StateFailure.Reused);
+            return HandleRequestResult.Fail(DescribeStateFailure(StateFailure.Reused), properties);
+        }
+
         var error = query["error"];
         if (!StringValues.IsNullOrEmpty(error))
         {
@@ -257,6 +264,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         StateFailure.Missing => "The Ellipsis Drive callback carries no valid 'state' parameter.",
         StateFailure.NotFound => "The sign-in state of this Ellipsis Drive callback was not found: the sign-in was already completed, started in another browser, or its cookie expired. Start the sign-in again.",
         StateFailure.Unreadable => "The sign-in state cookie could not be read: it was altered, or protected with Data Protection keys this server does not share. Start the sign-in again.",
+        StateFailure.Reused => "The sign-in state of this Ellipsis Drive callback was already used: a callback is good for one sign-in attempt. Start the sign-in again.",
         StateFailure.Mismatch => "The sign-in state cookie belongs to another sign-in than this Ellipsis Drive callback. Start the sign-in again.",
         _ => string.Create(
             CultureInfo.InvariantCulture,

@@ -129,7 +129,7 @@ public class FailureTests
     }
 
     [Fact]
-    public async Task Replayed_code_is_rejected_by_the_provider_and_fails_cleanly()
+    public async Task Replayed_callback_with_copied_cookies_is_rejected_before_the_code_is_sent_again()
     {
         await using var host = await EllipsisDriveTestHost.StartAsync();
         var authorizationUrl = await host.ChallengeAsync();
@@ -146,8 +146,8 @@ public class FailureTests
         using var response = await attacker.SendAsync(replay);
 
         var failure = await host.AssertRemoteFailureAsync(response, attacker);
-        Assert.Contains("invalid_grant", failure.Message, StringComparison.Ordinal);
-        Assert.Equal(2, host.Emulator.CountRequests(EmulatorEndpoint.TokenAuthorizationCode));
+        Assert.Contains("already used", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(1, host.Emulator.CountRequests(EmulatorEndpoint.TokenAuthorizationCode));
     }
 
     public static TheoryData<string, int, string?, string, string> AccountFaults => new()

@@ -145,6 +145,9 @@ internal enum StateFailure
 
     /// <summary>The cookie is older than the sign-in time limit.</summary>
     Expired,
+
+    /// <summary>The state was used by an earlier callback (a replayed copy of the cookie).</summary>
+    Reused,
 }
 
 /// <summary>The properties of a pending sign-in, or why they are not available.</summary>

@@ -68,9 +68,7 @@ public class HostileReplayTests
         AssertCleanAndNoLeaks(app);
     }
 
-    [Fact(Skip = "Bug reported to the lead: the state is one-use only in the browser (its cookie is deleted), not on the server, " +
-        "so the same callback replayed with the same cookies after a first use that did not spend the code signs in. " +
-        "Enable when the handler remembers used states server-side.")]
+    [Fact]
     [Trait("Category", "Hostile")]
     public async Task Hostile_Replay_state_used_twice_after_a_failed_first_callback_is_rejected()
     {
