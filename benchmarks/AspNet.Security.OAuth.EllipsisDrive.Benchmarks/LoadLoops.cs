@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
 using Microsoft.AspNetCore.DataProtection;
@@ -51,13 +50,19 @@ internal static class LoadLoops
             var totals = apps.ToDictionary(a => a.Mode, _ => new LoadTotals());
             for (var round = 0; round < rounds; round++)
             {
+                var slices = new Dictionary<AuthMode, Sample>();
                 for (var i = 0; i < apps.Count; i++)
                 {
                     var (mode, _, client, cookie) = apps[(i + round) % apps.Count];
-                    var measured = await RunSliceAsync(client, cookie, slice, concurrency);
-                    if (round > 0)
+                    slices[mode] = await RunSliceAsync(client, cookie, slice, concurrency);
+                }
+
+                if (round > 0)
+                {
+                    var baseline = slices[apps[0].Mode];
+                    foreach (var (mode, sample) in slices)
                     {
-                        totals[mode].Add(measured);
+                        totals[mode].Add(sample, baseline);
                     }
                 }
             }
@@ -74,33 +79,41 @@ internal static class LoadLoops
         }
     }
 
-    /// <summary>Wall time, process CPU time and allocations per sign-in, the hand-configured AddOAuth and the package alternating.</summary>
-    public static async Task<IReadOnlyList<LoadResult>> SignInAsync(int warmup, int count)
+    /// <summary>
+    /// Wall time, process CPU time and allocations per sign-in: blocks of <paramref name="block"/> sign-ins, the
+    /// hand-configured AddOAuth and the package alternating (which goes first alternates too), <paramref name="rounds"/>
+    /// counted rounds after one warm-up round. Blocks, because the process CPU clock ticks in 10 ms steps on Linux.
+    /// </summary>
+    public static async Task<IReadOnlyList<LoadResult>> SignInAsync(int rounds, int block)
     {
         var emulator = await BenchEnvironment.EmulatorAsync();
         await using var hand = await BenchApp.StartAsync(AuthMode.HandConfiguredOAuth, emulator);
         await using var package = await BenchApp.StartAsync(AuthMode.EllipsisDriveCookie, emulator);
         var totals = new Dictionary<AuthMode, LoadTotals> { [hand.Mode] = new(), [package.Mode] = new() };
 
-        for (var i = 0; i < warmup + count; i++)
+        for (var round = 0; round <= rounds; round++)
         {
-            foreach (var app in i % 2 == 0 ? new[] { hand, package } : [package, hand])
+            var samples = new Dictionary<AuthMode, Sample>();
+            foreach (var app in round % 2 == 0 ? new[] { hand, package } : [package, hand])
             {
-                var sample = await MeasureAsync(async () =>
+                samples[app.Mode] = await MeasureAsync(async () =>
                 {
-                    using var browser = await BenchEnvironment.SignInAsync(app);
-                    return 1;
+                    for (var i = 0; i < block; i++)
+                    {
+                        using var browser = await BenchEnvironment.SignInAsync(app);
+                    }
+
+                    return block;
                 });
-                if (i >= warmup)
-                {
-                    totals[app.Mode].Add(sample);
-                }
             }
 
-            if (i % 100 == 99)
+            if (round > 0)
             {
-                emulator.ClearRequests(); // the emulator's record grows with every request
+                totals[hand.Mode].Add(samples[hand.Mode], samples[hand.Mode]);
+                totals[package.Mode].Add(samples[package.Mode], samples[hand.Mode]);
             }
+
+            emulator.ClearRequests(); // the emulator's record grows with every request
         }
 
         return [totals[hand.Mode].ToResult(hand.Mode), totals[package.Mode].ToResult(package.Mode)];
@@ -242,17 +255,25 @@ internal static class LoadLoops
 
     private sealed class LoadTotals
     {
+        private readonly List<double> _throughputRatios = [];
+        private readonly List<double> _cpuRatios = [];
         private long _operations;
         private TimeSpan _wall;
         private TimeSpan _cpu;
         private long _allocated;
 
-        public void Add(Sample sample)
+        /// <summary>Adds a slice, and its ratios to the baseline's slice of the same round.</summary>
+        public void Add(Sample sample, Sample? baseline)
         {
             _operations += sample.Operations;
             _wall += sample.Wall;
             _cpu += sample.Cpu;
             _allocated += sample.Allocated;
+            if (baseline is { } b)
+            {
+                _throughputRatios.Add((sample.Operations / sample.Wall.TotalSeconds) / (b.Operations / b.Wall.TotalSeconds));
+                _cpuRatios.Add((sample.Cpu.TotalMicroseconds / sample.Operations) / (b.Cpu.TotalMicroseconds / b.Operations));
+            }
         }
 
         public LoadResult ToResult(AuthMode mode) => new(
@@ -261,15 +282,41 @@ internal static class LoadLoops
             _operations / _wall.TotalSeconds,
             _cpu.TotalMicroseconds / _operations,
             (double)_allocated / _operations,
-            _wall.TotalMicroseconds / _operations);
+            _wall.TotalMicroseconds / _operations,
+            Median(_throughputRatios),
+            Median(_cpuRatios));
+
+        private static double? Median(List<double> values)
+        {
+            if (values.Count == 0)
+            {
+                return null;
+            }
+
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
     }
 }
 
 /// <summary>Totals of one mode in an interleaved load loop.</summary>
-internal sealed record LoadResult(AuthMode Mode, long Operations, double PerSecond, double CpuMicrosecondsPerOperation, double BytesPerOperation, double WallMicrosecondsPerOperation)
-{
-    public static string Format(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
-}
+/// <param name="Mode">The mode.</param>
+/// <param name="Operations">Operations counted.</param>
+/// <param name="PerSecond">Operations per second of wall time, over all counted slices.</param>
+/// <param name="CpuMicrosecondsPerOperation">Process CPU time per operation.</param>
+/// <param name="BytesPerOperation">Bytes allocated (whole process) per operation.</param>
+/// <param name="WallMicrosecondsPerOperation">Wall time per operation.</param>
+/// <param name="MedianThroughputRatio">The median over rounds of this mode's throughput over the baseline's in the same round.</param>
+/// <param name="MedianCpuRatio">The median over rounds of this mode's CPU time per operation over the baseline's in the same round.</param>
+internal sealed record LoadResult(
+    AuthMode Mode,
+    long Operations,
+    double PerSecond,
+    double CpuMicrosecondsPerOperation,
+    double BytesPerOperation,
+    double WallMicrosecondsPerOperation,
+    double? MedianThroughputRatio = null,
+    double? MedianCpuRatio = null);
 
 /// <summary>Token-endpoint calls and store reads per request with a valid token.</summary>
 internal sealed record FreshnessResult(AuthMode Mode, int Requests, double TokenCallsPerRequest, double? StoreReadsPerRequest);

@@ -51,10 +51,10 @@ internal static class Program
             var config = Config(quick, artifacts, redis is null);
             var requestSummary = Run("--requests") ? BenchmarkRunner.Run<AuthenticatedRequestBenchmarks>(config) : null;
             var throughput = Run("--requests")
-                ? await LoadLoops.ThroughputAsync(authModes, rounds: quick ? 3 : 13, TimeSpan.FromMilliseconds(quick ? 200 : 400), concurrency: Concurrency)
+                ? await LoadLoops.ThroughputAsync(authModes, rounds: quick ? 3 : RequestRounds + 1, TimeSpan.FromMilliseconds(quick ? 200 : 300), concurrency: Concurrency)
                 : null;
             var signInSummary = Run("--signin") ? BenchmarkRunner.Run<SignInBenchmarks>(config) : null;
-            var signIns = Run("--signin") ? await LoadLoops.SignInAsync(warmup: quick ? 10 : 50, count: quick ? 30 : 300) : null;
+            var signIns = Run("--signin") ? await LoadLoops.SignInAsync(rounds: quick ? 3 : 40, block: quick ? 10 : 25) : null;
             var freshness = Run("--freshness") ? await LoadLoops.FreshnessAsync([.. authModes.Skip(1)], requests: quick ? 100 : 1000) : null;
             List<StormResult>? storms = null;
             if (Run("--storm"))
@@ -91,6 +91,8 @@ internal static class Program
 
     /// <summary>Requests in flight in the throughput loop: enough to keep every core busy.</summary>
     private static int Concurrency => Math.Max(4, Environment.ProcessorCount * 2);
+
+    private const int RequestRounds = 30;
 
     private static ManualConfig Config(bool quick, string artifacts, bool withoutRedis)
     {
@@ -173,15 +175,17 @@ internal static class Program
         md.AppendLine();
         md.AppendLine("### Authenticated request with a valid token (protected endpoint, token read on every request)");
         md.AppendLine();
-        md.AppendLine(inv, $"Interleaved load loop: each mode in turn for 400 ms slices, rotating order, 12 counted rounds, {Concurrency} requests in flight.");
+        md.AppendLine(inv, $"Interleaved load loop: each mode in turn for 300 ms slices, rotating order, {RequestRounds} counted rounds after one warm-up round, {Concurrency} requests in flight.");
         md.AppendLine();
-        md.AppendLine("| mode | requests/s | ratio | CPU µs/request | allocated B/request | target |");
-        md.AppendLine("|---|---:|---:|---:|---:|---|");
+        md.AppendLine("Ratios are medians over the rounds of (this mode / the baseline in the same round); the absolute numbers are totals over all counted slices.");
+        md.AppendLine();
+        md.AppendLine("| mode | requests/s | throughput ratio | CPU µs/request | CPU ratio | allocated B/request | alloc ratio | target (throughput) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
         var baseline = throughput[0];
         foreach (var row in throughput)
         {
-            var ratio = row.PerSecond / baseline.PerSecond;
-            md.AppendLine(inv, $"| {Name(row.Mode)} | {row.PerSecond:N0} | {ratio:F3}× | {row.CpuMicrosecondsPerOperation:F1} | {row.BytesPerOperation:N0} | {Target(row.Mode, ratio)} |");
+            var ratio = row.MedianThroughputRatio ?? 1;
+            md.AppendLine(inv, $"| {Name(row.Mode)} | {row.PerSecond:N0} | {ratio:F3}× | {row.CpuMicrosecondsPerOperation:F1} | {row.MedianCpuRatio ?? 1:F3}× | {row.BytesPerOperation:N0} | {row.BytesPerOperation / baseline.BytesPerOperation:F3}× | {Target(row.Mode, ratio)} |");
         }
 
         md.AppendLine();
@@ -196,14 +200,14 @@ internal static class Program
         md.AppendLine();
         md.AppendLine("### Sign-in round trip (challenge → emulator consent → callback → cookie)");
         md.AppendLine();
-        md.AppendLine("Interleaved loop, one sign-in at a time, hand-configured AddOAuth and the package alternating; CPU is the whole process (the in-process emulator's share is the same in both rows).");
+        md.AppendLine("Interleaved loop: blocks of 25 sign-ins (one at a time), hand-configured AddOAuth and the package alternating, 40 counted rounds; ratios are medians over the rounds; CPU is the whole process (the in-process emulator's share is the same in both rows).");
         md.AppendLine();
         md.AppendLine("| client | sign-ins | wall ms/sign-in | CPU ms/sign-in | ratio (CPU) | allocated KB/sign-in | ratio (alloc) | target |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
         var hand = signInLoop[0];
         foreach (var row in signInLoop)
         {
-            var cpuRatio = row.CpuMicrosecondsPerOperation / hand.CpuMicrosecondsPerOperation;
+            var cpuRatio = row.MedianCpuRatio ?? 1;
             var allocRatio = row.BytesPerOperation / hand.BytesPerOperation;
             var target = row.Mode == AuthMode.HandConfiguredOAuth ? "baseline" : Verdict(cpuRatio <= 1.05, $"≤ 1.05× CPU: {cpuRatio:F3}×");
             md.AppendLine(inv, $"| {Name(row.Mode)} | {row.Operations} | {row.WallMicrosecondsPerOperation / 1000:F2} | {row.CpuMicrosecondsPerOperation / 1000:F2} | {cpuRatio:F3}× | {row.BytesPerOperation / 1024:F1} | {allocRatio:F3}× | {target} |");

@@ -45,11 +45,12 @@ internal sealed class HostileApp : IAsyncDisposable
     /// </summary>
     /// <param name="configureOptions">Changes the handler's options.</param>
     /// <param name="sessions">Whether to add server-side sessions.</param>
+    /// <param name="store">The cache the recording cache writes through to (for example Redis); <see langword="null"/> for memory.</param>
     /// <returns>The started application.</returns>
-    public static async Task<HostileApp> StartAsync(Action<EllipsisDriveOptions>? configureOptions = null, bool sessions = false)
+    public static async Task<HostileApp> StartAsync(Action<EllipsisDriveOptions>? configureOptions = null, bool sessions = false, IDistributedCache? store = null)
     {
         HostileApp? app = null;
-        var cache = new RecordingDistributedCache();
+        var cache = new RecordingDistributedCache(store);
         var host = await EllipsisDriveTestHost.StartAsync(
             options =>
             {

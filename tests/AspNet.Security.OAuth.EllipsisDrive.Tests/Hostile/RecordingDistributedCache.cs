@@ -6,10 +6,13 @@ using Microsoft.Extensions.Options;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Hostile;
 
-/// <summary>An in-memory <see cref="IDistributedCache"/> that keeps a copy of every value written, for the leak scan.</summary>
-internal sealed class RecordingDistributedCache : IDistributedCache
+/// <summary>
+/// An <see cref="IDistributedCache"/> (in memory, or over another cache such as Redis) that keeps a copy of every
+/// value written, for the leak scan.
+/// </summary>
+internal sealed class RecordingDistributedCache(IDistributedCache? inner = null) : IDistributedCache
 {
-    private readonly MemoryDistributedCache _inner = new(Options.Create(new MemoryDistributedCacheOptions()));
+    private readonly IDistributedCache _inner = inner ?? new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
     private readonly ConcurrentQueue<(string Key, string Text)> _written = new();
 
     /// <summary>Gets every key and value written, the value read as UTF-8 text.</summary>
