@@ -62,7 +62,6 @@ builder.Services
 
         options.AccessDeniedPath = "/Home/AccessDenied";
         options.Events.OnRemoteFailure = RemoteFailure.HandleAsync;
-        options.Events.OnTicketReceived = TokenStatus.RememberSignInAsync;
     });
 
 // Server-side sessions: the cookie carries a random session key, the tokens stay in the cache.

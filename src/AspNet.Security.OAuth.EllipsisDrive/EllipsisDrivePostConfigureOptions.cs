@@ -10,6 +10,12 @@ internal sealed class EllipsisDrivePostConfigureOptions : IPostConfigureOptions<
 {
     public void PostConfigure(string? name, EllipsisDriveOptions options)
     {
+        if (options.BaseAddress is null or { IsAbsoluteUri: false, OriginalString.Length: 0 })
+        {
+            // An empty "EllipsisDrive:BaseAddress" in configuration binds to null (or an empty URI): it means "not set".
+            options.BaseAddress = new Uri(EllipsisDriveDefaults.BaseAddress);
+        }
+
         if (options.BaseAddress is not { IsAbsoluteUri: true } baseAddress)
         {
             return; // Validate() names the option.

@@ -74,6 +74,22 @@ public class OptionsTests
     }
 
     [Fact]
+    public void An_empty_base_address_in_configuration_means_the_public_service()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["EllipsisDrive:ClientId"] = "bound-id",
+            ["EllipsisDrive:ClientSecret"] = "bound-secret",
+            ["EllipsisDrive:BaseAddress"] = "",
+        }).Build();
+
+        var options = ResolveOptions(options => configuration.GetSection("EllipsisDrive").Bind(options));
+
+        Assert.Equal(new Uri(EllipsisDriveDefaults.BaseAddress), options.BaseAddress);
+        Assert.Equal(EllipsisDriveDefaults.TokenEndpoint, options.TokenEndpoint);
+    }
+
+    [Fact]
     public void Private_instance_derives_every_endpoint_from_the_base_address()
     {
         var options = ResolveOptions(options =>

@@ -243,7 +243,8 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                 answer.AccessToken,
                 answer.RefreshToken ?? refreshToken, // No rotation: the old refresh token stays valid.
                 answer.TokenType ?? request.Snapshot.TokenType,
-                answer.ExpiresIn is { } expiresIn ? _timeProvider.GetUtcNow().Add(expiresIn) : null);
+                answer.ExpiresIn is { } expiresIn ? _timeProvider.GetUtcNow().Add(expiresIn) : null,
+                RefreshedAt: _timeProvider.GetUtcNow());
             _metrics.Refreshed();
             activity?.SetTag("ellipsisdrive.refresh.rotated", answer.RefreshToken is not null && answer.RefreshToken != refreshToken);
             LogRefreshed(_logger, answer.RefreshToken is not null && answer.RefreshToken != refreshToken, tokens.ExpiresAt);

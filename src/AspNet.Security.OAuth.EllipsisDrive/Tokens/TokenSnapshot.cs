@@ -4,14 +4,16 @@ using Microsoft.AspNetCore.Authentication;
 namespace AspNet.Security.OAuth.EllipsisDrive;
 
 /// <summary>
-/// The tokens of one session as saved by SaveTokens: <c>access_token</c>, <c>refresh_token</c>, <c>token_type</c>, <c>expires_at</c>.
+/// The tokens of one session as saved by SaveTokens: <c>access_token</c>, <c>refresh_token</c>, <c>token_type</c>, <c>expires_at</c>;
+/// and, once a refresh happened, <c>refreshed_at</c> (when it happened: apps show it, it is no secret).
 /// </summary>
-internal sealed record TokenSnapshot(string? AccessToken, string? RefreshToken, string? TokenType, DateTimeOffset? ExpiresAt)
+internal sealed record TokenSnapshot(string? AccessToken, string? RefreshToken, string? TokenType, DateTimeOffset? ExpiresAt, DateTimeOffset? RefreshedAt = null)
 {
     public const string AccessTokenName = "access_token";
     public const string RefreshTokenName = "refresh_token";
     public const string TokenTypeName = "token_type";
     public const string ExpiresAtName = "expires_at";
+    public const string RefreshedAtName = "refreshed_at";
 
     public static TokenSnapshot From(AuthenticationProperties properties) => new(
         NullIfEmpty(properties.GetTokenValue(AccessTokenName)),
@@ -32,6 +34,13 @@ internal sealed record TokenSnapshot(string? AccessToken, string? RefreshToken, 
         Add(tokens, RefreshTokenName, RefreshToken);
         Add(tokens, TokenTypeName, TokenType);
         Add(tokens, ExpiresAtName, ExpiresAt?.ToString("o", CultureInfo.InvariantCulture));
+        if (RefreshedAt is { } refreshedAt)
+        {
+            // Kept across snapshots that do not know it (a cleared session, a successor entry), replaced by a newer refresh.
+            tokens.RemoveAll(t => t.Name == RefreshedAtName);
+            Add(tokens, RefreshedAtName, refreshedAt.ToString("o", CultureInfo.InvariantCulture));
+        }
+
         properties.StoreTokens(tokens);
     }
 

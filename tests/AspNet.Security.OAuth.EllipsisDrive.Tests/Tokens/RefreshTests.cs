@@ -18,6 +18,22 @@ public sealed class RefreshTests : TokenTestBase
         Assert.NotEqual(signedIn, refreshed);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Refresh_records_when_it_happened_as_the_refreshed_at_token(bool serverMode)
+    {
+        using var browser = await StartAndSignInAsync(serverMode);
+        Assert.Equal("never", await browser.GetStringAsync("/test/refreshed-at"));
+
+        Time.Advance(AccessTokenLifetime + TimeSpan.FromMinutes(1));
+        var refreshedAt = Time.GetUtcNow();
+        await browser.GetStringAsync("/test/token");
+
+        Assert.Equal(1, TokenRefreshCalls);
+        Assert.Equal(refreshedAt, DateTimeOffset.Parse(await browser.GetStringAsync("/test/refreshed-at"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public async Task No_refresh_61_seconds_before_expiry_with_the_default_60_second_skew()
     {

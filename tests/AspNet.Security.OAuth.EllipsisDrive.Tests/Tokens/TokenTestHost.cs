@@ -128,6 +128,7 @@ internal sealed class TokenTestHost : IAsyncDisposable
             return $"{page.Items.Count};{page.NextPageStart}";
         });
         app.MapGet("/test/session-id", async (HttpContext context, IEllipsisDriveTokenService tokens) => await tokens.GetSessionIdAsync(context) ?? "none");
+        app.MapGet("/test/refreshed-at", async (HttpContext context) => await context.GetTokenAsync("refreshed_at") ?? "never");
         app.MapGet("/test/whoami", (HttpContext context) => context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name! : "anonymous");
         app.MapGet("/test/signout", async (HttpContext context) =>
         {
