@@ -13,7 +13,9 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 /// rejected even though the browser's cookie was deleted. Deleting the cookie only stops the browser; a copy
 /// taken before the first use would otherwise stay good until it expires. The record lives in the
 /// application's <see cref="IDistributedCache"/> when it has one (so a replay to another server of a farm is
-/// caught too) and in memory otherwise; only a hash of the state is stored.
+/// caught too) and in memory otherwise; only a hash of the state is stored. The in-memory
+/// <see cref="MemoryDistributedCache"/> (what <c>AddDistributedMemoryCache</c> registers) counts as none: it
+/// lives in this process too, so it would only keep a second copy of the local record.
 /// </summary>
 internal sealed partial class EllipsisDriveStateReplayGuard : IDisposable
 {
@@ -24,11 +26,14 @@ internal sealed partial class EllipsisDriveStateReplayGuard : IDisposable
 
     private readonly IDistributedCache? _distributed;
     private readonly MemoryCache _local = new(new MemoryCacheOptions { SizeLimit = MaxLocalEntries });
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
     public EllipsisDriveStateReplayGuard(IServiceProvider services, ILogger<EllipsisDriveStateReplayGuard> logger)
     {
-        _distributed = services.GetService<IDistributedCache>();
+        var distributed = services.GetService<IDistributedCache>();
+        _distributed = distributed?.GetType() == typeof(MemoryDistributedCache) ? null : distributed;
+        _timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
         _logger = logger;
     }
 
@@ -63,14 +68,15 @@ internal sealed partial class EllipsisDriveStateReplayGuard : IDisposable
 
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StoreTimeout);
-            if (await _distributed.GetAsync(key, timeout.Token).ConfigureAwait(false) is not null)
+            // WaitAsync bounds the wait without a linked token source and its timer when the call completes at once;
+            // a call that overruns is abandoned (its result is not needed), not cancelled.
+            if (await _distributed.GetAsync(key, cancellationToken).WaitAsync(StoreTimeout, _timeProvider, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return false;
             }
 
-            await _distributed.SetAsync(key, Used, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime }, timeout.Token).ConfigureAwait(false);
+            await _distributed.SetAsync(key, Used, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime }, cancellationToken)
+                .WaitAsync(StoreTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

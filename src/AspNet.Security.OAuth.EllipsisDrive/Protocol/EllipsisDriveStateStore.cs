@@ -1,3 +1,7 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
@@ -33,11 +37,19 @@ internal sealed class EllipsisDriveStateStore
     // Issue times a little in the future are another server's clock running ahead, not forgery.
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
+    // The handler makes a store per sign-in; creating the protector (three nested purposes, each serialized into
+    // its authenticated data) is not free, so each provider keeps its protectors per scheme. The weak table lets a
+    // provider, and its protectors, go with the application that owns it. A protector reads the current key ring
+    // on every call, so a kept one sees key rotation as a new one would.
+    private static readonly ConditionalWeakTable<IDataProtectionProvider, ConcurrentDictionary<string, IDataProtector>> Protectors = [];
+
     private readonly IDataProtector _protector;
 
     public EllipsisDriveStateStore(IDataProtectionProvider provider, string schemeName)
     {
-        _protector = provider.CreateProtector("AspNet.Security.OAuth.EllipsisDrive.State", schemeName, "v1");
+        _protector = Protectors
+            .GetValue(provider, static _ => new ConcurrentDictionary<string, IDataProtector>(StringComparer.Ordinal))
+            .GetOrAdd(schemeName, static (scheme, provider) => provider.CreateProtector("AspNet.Security.OAuth.EllipsisDrive.State", scheme, "v1"), provider);
     }
 
     /// <summary>A new unguessable state: 256 random bits, 43 characters.</summary>
@@ -71,7 +83,8 @@ internal sealed class EllipsisDriveStateStore
 
     public string Protect(string state, DateTimeOffset issuedAt, AuthenticationProperties properties)
     {
-        using var stream = new MemoryStream();
+        // Sized for the usual payload (state, time, redirect URI, correlation id, PKCE verifier), so it is not regrown.
+        using var stream = new MemoryStream(capacity: 512);
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(FormatVersion);
@@ -80,7 +93,7 @@ internal sealed class EllipsisDriveStateStore
             PropertiesSerializer.Default.Write(writer, properties);
         }
 
-        return Base64UrlTextEncoder.Encode(_protector.Protect(stream.ToArray()));
+        return Base64Url.EncodeToString(_protector.Protect(stream.ToArray()));
     }
 
     /// <summary>
@@ -93,8 +106,8 @@ internal sealed class EllipsisDriveStateStore
         AuthenticationProperties? properties;
         try
         {
-            var bytes = _protector.Unprotect(Base64UrlTextEncoder.Decode(cookieValue));
-            using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+            var bytes = _protector.Unprotect(Base64Url.DecodeFromChars(cookieValue));
+            using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
             if (reader.ReadByte() != FormatVersion)
             {
                 return StateReadResult.Failed(StateFailure.Unreadable);
@@ -114,7 +127,8 @@ internal sealed class EllipsisDriveStateStore
             return StateReadResult.Failed(StateFailure.Unreadable);
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(state), Encoding.UTF8.GetBytes(expectedState)))
+        // Compared as UTF-16 code units, without encoding either: equal strings are equal bytes, and only the length leaks.
+        if (!CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(state.AsSpan()), MemoryMarshal.AsBytes(expectedState.AsSpan())))
         {
             return StateReadResult.Failed(StateFailure.Mismatch);
         }

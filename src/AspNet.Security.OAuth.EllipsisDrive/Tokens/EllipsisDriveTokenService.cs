@@ -89,7 +89,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         var cookieScheme = await GetCookieSchemeAsync().ConfigureAwait(false);
-        var result = await httpContext.AuthenticateAsync(cookieScheme).ConfigureAwait(false);
+        var result = await AuthenticateAsync(httpContext, cookieScheme).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new EllipsisDriveSignInRequiredException(
@@ -357,6 +357,24 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
         return (await _schemes.GetDefaultSignInSchemeAsync().ConfigureAwait(false))?.Name ?? throw new InvalidOperationException(
             "No cookie scheme holds the signed-in user: set EllipsisDriveTokenOptions.CookieScheme or a default sign-in scheme.");
+    }
+
+    /// <summary>
+    /// The cookie scheme's result for this request. When that scheme is the default one, the authentication middleware
+    /// already authenticated it and left the result in <see cref="IAuthenticateResultFeature"/> (cleared if the app
+    /// replaced <c>HttpContext.User</c>): taking it skips a second pass through the authentication service, the handler
+    /// and the claims transformation on every request that asks for a token.
+    /// </summary>
+    private async Task<AuthenticateResult> AuthenticateAsync(HttpContext httpContext, string cookieScheme)
+    {
+        if (httpContext.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult is { Succeeded: true } known
+            && string.Equals(known.Ticket.AuthenticationScheme, cookieScheme, StringComparison.Ordinal)
+            && string.Equals((await _schemes.GetDefaultAuthenticateSchemeAsync().ConfigureAwait(false))?.Name, cookieScheme, StringComparison.Ordinal))
+        {
+            return known;
+        }
+
+        return await httpContext.AuthenticateAsync(cookieScheme).ConfigureAwait(false);
     }
 
     private async Task ReissueCookieAsync(HttpContext httpContext, string cookieScheme, AuthenticateResult result, Action<AuthenticationProperties> change)

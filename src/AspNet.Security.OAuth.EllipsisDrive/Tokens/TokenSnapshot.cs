@@ -15,13 +15,18 @@ internal sealed record TokenSnapshot(string? AccessToken, string? RefreshToken, 
     public const string ExpiresAtName = "expires_at";
     public const string RefreshedAtName = "refreshed_at";
 
+    // The keys GetTokenValue would build (".Token." + name) on every call: read on every request in cookie mode.
+    private const string TokenKeyPrefix = ".Token.";
+    private const string AccessTokenKey = TokenKeyPrefix + AccessTokenName;
+    private const string RefreshTokenKey = TokenKeyPrefix + RefreshTokenName;
+    private const string TokenTypeKey = TokenKeyPrefix + TokenTypeName;
+    private const string ExpiresAtKey = TokenKeyPrefix + ExpiresAtName;
+
     public static TokenSnapshot From(AuthenticationProperties properties) => new(
-        NullIfEmpty(properties.GetTokenValue(AccessTokenName)),
-        NullIfEmpty(properties.GetTokenValue(RefreshTokenName)),
-        NullIfEmpty(properties.GetTokenValue(TokenTypeName)),
-        DateTimeOffset.TryParse(properties.GetTokenValue(ExpiresAtName), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expiresAt)
-            ? expiresAt
-            : null);
+        Read(properties, AccessTokenKey),
+        Read(properties, RefreshTokenKey),
+        Read(properties, TokenTypeKey),
+        ParseTime(Read(properties, ExpiresAtKey)));
 
     /// <summary>
     /// Writes these tokens into <paramref name="properties"/>, keeping any other token saved there.
@@ -57,5 +62,14 @@ internal sealed record TokenSnapshot(string? AccessToken, string? RefreshToken, 
         }
     }
 
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    private static string? Read(AuthenticationProperties properties, string key) =>
+        properties.Items.TryGetValue(key, out var value) && !string.IsNullOrEmpty(value) ? value : null;
+
+    // Saved with "o" (here and by the handler): the exact parse is the fast path; anything else saved by other code
+    // still goes through the general parser, as before.
+    private static DateTimeOffset? ParseTime(string? value) =>
+        value is null ? null
+        : DateTimeOffset.TryParseExact(value, "o", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var exact) ? exact
+        : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) ? parsed
+        : null;
 }
