@@ -34,6 +34,12 @@ internal enum AuthMode
 
     /// <summary>ASP.NET Core's <c>AddOAuth</c>, configured by hand for Ellipsis Drive (see <see cref="HandConfiguredOAuth"/>).</summary>
     HandConfiguredOAuth,
+
+    /// <summary>
+    /// A reference, not a configuration to use: the cookie of <see cref="EllipsisDriveCookie"/> (the same sign-in, the
+    /// same tokens), behind an endpoint that does not read the token. What the larger cookie costs by itself.
+    /// </summary>
+    EllipsisDriveCookieNoTokenRead,
 }
 
 /// <summary>
@@ -121,7 +127,7 @@ internal sealed class BenchApp : IAsyncDisposable
                     options.TimeProvider = time;
                 });
                 builder.Services.AddEllipsisDriveTokens();
-                if (mode != AuthMode.EllipsisDriveCookie)
+                if (mode is not (AuthMode.EllipsisDriveCookie or AuthMode.EllipsisDriveCookieNoTokenRead))
                 {
                     builder.Services.AddEllipsisDriveSessions();
                     IDistributedCache inner;
@@ -158,7 +164,7 @@ internal sealed class BenchApp : IAsyncDisposable
             return Results.Text("signed-in");
         });
 
-        if (mode is AuthMode.PlainCookie or AuthMode.HandConfiguredOAuth)
+        if (mode is AuthMode.PlainCookie or AuthMode.HandConfiguredOAuth or AuthMode.EllipsisDriveCookieNoTokenRead)
         {
             app.MapGet("/api", (ClaimsPrincipal user) => Results.Text("hello " + user.Identity!.Name)).RequireAuthorization();
         }

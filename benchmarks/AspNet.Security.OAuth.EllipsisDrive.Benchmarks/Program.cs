@@ -47,11 +47,14 @@ internal static class Program
                 authModes.Add(AuthMode.EllipsisDriveServerRedis);
             }
 
+            // The throughput loop also runs the reference row that splits cookie mode's cost into cookie and token read.
+            List<AuthMode> throughputModes = [.. authModes, AuthMode.EllipsisDriveCookieNoTokenRead];
+
             // BenchmarkDotNet runs in process, so in the same process as the load loops.
             var config = Config(quick, artifacts, redis is null);
             var requestSummary = Run("--requests") ? BenchmarkRunner.Run<AuthenticatedRequestBenchmarks>(config) : null;
             var throughput = Run("--requests")
-                ? await LoadLoops.ThroughputAsync(authModes, rounds: quick ? 3 : RequestRounds + 1, TimeSpan.FromMilliseconds(quick ? 200 : 300), concurrency: Concurrency)
+                ? await LoadLoops.ThroughputAsync(throughputModes, rounds: quick ? 3 : RequestRounds + 1, TimeSpan.FromMilliseconds(quick ? 200 : 300), concurrency: Concurrency)
                 : null;
             var signInSummary = Run("--signin") ? BenchmarkRunner.Run<SignInBenchmarks>(config) : null;
             var signIns = Run("--signin") ? await LoadLoops.SignInAsync(rounds: quick ? 3 : SignInRounds, block: quick ? 10 : SignInBlock) : null;
@@ -302,6 +305,7 @@ internal static class Program
         AuthMode.PlainCookie => "baseline",
         AuthMode.EllipsisDriveCookie => Verdict(ratio >= 0.97, "≥ 0.97×"),
         AuthMode.EllipsisDriveServerMemory => Verdict(ratio >= 0.93, "≥ 0.93×"),
+        AuthMode.EllipsisDriveCookieNoTokenRead => "(reference)",
         _ => "(no target)",
     };
 
@@ -313,6 +317,7 @@ internal static class Program
         AuthMode.EllipsisDriveCookie => "EllipsisDrive, cookie mode",
         AuthMode.EllipsisDriveServerMemory => "EllipsisDrive, server mode (memory)",
         AuthMode.EllipsisDriveServerRedis => "EllipsisDrive, server mode (Redis)",
+        AuthMode.EllipsisDriveCookieNoTokenRead => "reference: cookie-mode cookie, endpoint without token read",
         _ => "AddOAuth configured by hand",
     };
 
