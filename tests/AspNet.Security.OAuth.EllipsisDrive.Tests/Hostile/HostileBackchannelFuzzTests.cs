@@ -71,7 +71,10 @@ public class HostileBackchannelFuzzTests
         foreach (var (status, body) in BackchannelBodyCorpus.TokenResponses(seed, Cases))
         {
             using var browser = app.Host.NewBrowser();
-            Assert.Equal(HttpStatusCode.Redirect, (await app.Host.SignInAsync(browser: browser)).Callback.StatusCode);
+            var signIn = await app.Host.SignInAsync(browser: browser);
+            Assert.True(
+                signIn.Callback.StatusCode == HttpStatusCode.Redirect,
+                $"A clean sign-in after the answer {status} {Visible(body)} failed: {signIn.Callback.StatusCode}, {app.Host.Failures.LastOrDefault()?.Message}");
             app.Host.Time.Advance(TimeSpan.FromHours(2));
             app.Host.Emulator.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = status, Body = body });
 
@@ -101,7 +104,10 @@ public class HostileBackchannelFuzzTests
             await CallbackAsync(app);
 
             using var browser = app.Host.NewBrowser();
-            Assert.Equal(HttpStatusCode.Redirect, (await app.Host.SignInAsync(browser: browser)).Callback.StatusCode);
+            var signIn = await app.Host.SignInAsync(browser: browser);
+            Assert.True(
+                signIn.Callback.StatusCode == HttpStatusCode.Redirect,
+                $"A clean sign-in after the answer {status} {Visible(body)} failed: {signIn.Callback.StatusCode}, {app.Host.Failures.LastOrDefault()?.Message}");
             app.Host.Time.Advance(TimeSpan.FromHours(2));
             app.Host.Emulator.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = status, Body = body });
             using var refreshed = await browser.GetAsync("/hostile/token");
