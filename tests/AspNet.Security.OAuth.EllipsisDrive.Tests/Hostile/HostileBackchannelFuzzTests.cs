@@ -74,7 +74,7 @@ public class HostileBackchannelFuzzTests
             var signIn = await app.Host.SignInAsync(browser: browser);
             Assert.True(
                 signIn.Callback.StatusCode == HttpStatusCode.Redirect,
-                $"A clean sign-in after the answer {status} {Visible(body)} failed: {signIn.Callback.StatusCode}, {app.Host.Failures.LastOrDefault()?.Message}");
+                $"A clean sign-in after the answer {status} {Visible(body)} failed: {signIn.Callback.StatusCode}, {(app.Host.Failures.Count > 0 ? app.Host.Failures[^1].Message : "no recorded failure")}");
             app.Host.Time.Advance(TimeSpan.FromHours(2));
             app.Host.Emulator.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = status, Body = body });
 
@@ -107,7 +107,7 @@ public class HostileBackchannelFuzzTests
             var signIn = await app.Host.SignInAsync(browser: browser);
             Assert.True(
                 signIn.Callback.StatusCode == HttpStatusCode.Redirect,
-                $"A clean sign-in after the answer {status} {Visible(body)} failed: {signIn.Callback.StatusCode}, {app.Host.Failures.LastOrDefault()?.Message}");
+                $"A clean sign-in after the answer {status} {Visible(body)} failed: {signIn.Callback.StatusCode}, {(app.Host.Failures.Count > 0 ? app.Host.Failures[^1].Message : "no recorded failure")}");
             app.Host.Time.Advance(TimeSpan.FromHours(2));
             app.Host.Emulator.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = status, Body = body });
             using var refreshed = await browser.GetAsync("/hostile/token");
