@@ -317,7 +317,10 @@ public sealed partial class EllipsisDriveEmulator : IAsyncDisposable
         }
 
         context.Response.StatusCode = fault.StatusCode ?? StatusCodes.Status500InternalServerError;
-        if (fault.Body is not null)
+
+        // HTTP forbids a body on 204 and 304 (Kestrel throws, then closes a connection the client may already have
+        // pooled): such a fault answers its status alone.
+        if (fault.Body is not null && context.Response.StatusCode is not (StatusCodes.Status204NoContent or StatusCodes.Status304NotModified))
         {
             context.Response.ContentType = fault.ContentType;
             await context.Response.WriteAsync(fault.Body, context.RequestAborted).ConfigureAwait(false);

@@ -14,7 +14,7 @@ public sealed class EmulatorFault
     /// <summary>Gets or sets the HTTP status code to answer with; 500 when only <see cref="Body"/> is set.</summary>
     public int? StatusCode { get; set; }
 
-    /// <summary>Gets or sets the response body to answer with.</summary>
+    /// <summary>Gets or sets the body to answer with (not sent with a 204 or 304, which HTTP says have none).</summary>
     public string? Body { get; set; }
 
     /// <summary>Gets or sets the content type of <see cref="Body"/>. Defaults to <c>application/json</c>.</summary>

@@ -185,7 +185,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         }
         catch (EllipsisDriveTokenException exception)
         {
-            Log.CodeExchangeFailed(Logger, exception.Kind, exception.StatusCode, exception.Error is null ? null : Sanitize(exception.Error, MaxErrorLength));
+            Log.CodeExchangeFailed(Logger, exception.Kind, exception.StatusCode, exception.Error is null ? null : EllipsisDriveText.Sanitize(exception.Error, MaxErrorLength));
             return OAuthTokenResponse.Failed(exception);
         }
     }
@@ -273,8 +273,8 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
 
     private async Task<HandleRequestResult> HandleRemoteErrorAsync(StringValues error, StringValues description, StringValues uri, AuthenticationProperties properties)
     {
-        var errorText = Sanitize(error.ToString(), MaxErrorLength);
-        var descriptionText = StringValues.IsNullOrEmpty(description) ? null : Sanitize(description.ToString(), MaxErrorDescriptionLength);
+        var errorText = EllipsisDriveText.Sanitize(error.ToString(), MaxErrorLength);
+        var descriptionText = StringValues.IsNullOrEmpty(description) ? null : EllipsisDriveText.Sanitize(description.ToString(), MaxErrorDescriptionLength);
 
         // access_denied is the user saying no, not a fault: AccessDeniedPath / OnAccessDenied handle it.
         if (error.Count == 1 && string.Equals(error[0], "access_denied", StringComparison.Ordinal))
@@ -301,7 +301,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         var exception = new AuthenticationFailureException(message);
         exception.Data["error"] = error;
         exception.Data["error_description"] = description;
-        exception.Data["error_uri"] = StringValues.IsNullOrEmpty(uri) ? null : Sanitize(uri.ToString(), MaxErrorDescriptionLength);
+        exception.Data["error_uri"] = StringValues.IsNullOrEmpty(uri) ? null : EllipsisDriveText.Sanitize(uri.ToString(), MaxErrorDescriptionLength);
         return exception;
     }
 
@@ -429,7 +429,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
                 {
                     if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
                     {
-                        return Sanitize(value.GetString()!, MaxServerMessageLength);
+                        return EllipsisDriveText.Sanitize(value.GetString()!, MaxServerMessageLength);
                     }
                 }
             }
@@ -444,24 +444,4 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
 
     private static string Redact(string value, string secret) =>
         secret.Length == 0 ? value : value.Replace(secret, "[redacted]", StringComparison.Ordinal);
-
-    /// <summary>
-    /// Makes text from the callback or the provider safe to put in a message or a log: no control
-    /// characters (no forged log lines), bounded length.
-    /// </summary>
-    internal static string Sanitize(string value, int maxLength)
-    {
-        var builder = new StringBuilder(Math.Min(value.Length, maxLength));
-        foreach (var c in value)
-        {
-            if (builder.Length == maxLength)
-            {
-                return builder.Append("...").ToString();
-            }
-
-            builder.Append(char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029' ? '?' : c);
-        }
-
-        return builder.ToString();
-    }
 }

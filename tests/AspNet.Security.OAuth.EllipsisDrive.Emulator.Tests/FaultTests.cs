@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Emulator.Tests;
 
@@ -21,6 +23,28 @@ public sealed class FaultTests : EmulatorTestBase
         Assert.Equal("slow down", await faulted.Content.ReadAsStringAsync(Ct));
         Assert.Equal("text/plain", faulted.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, normal.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(204)]
+    [InlineData(304)]
+    public async Task A_no_content_fault_answers_its_status_without_the_body_and_keeps_the_connection_usable(int status)
+    {
+        // Writing a body after a 204 makes Kestrel abort the connection, which the client may already have pooled.
+        var collector = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)).SetMinimumLevel(LogLevel.Warning));
+        await StartAsync(o => o.LoggerFactory = loggerFactory);
+        var token = await AccessTokenAsync();
+        Emulator.InjectFault(EmulatorEndpoint.Account, new EmulatorFault { StatusCode = status, Body = "{\"not\":\"allowed\"}" });
+
+        using var faulted = await GetApiAsync("account", token);
+        var faultedBody = await faulted.Content.ReadAsStringAsync(Ct);
+        using var normal = await GetApiAsync("account", token);
+
+        Assert.Equal(status, (int)faulted.StatusCode);
+        Assert.Equal(string.Empty, faultedBody);
+        Assert.Equal(HttpStatusCode.OK, normal.StatusCode);
+        Assert.DoesNotContain(collector.GetSnapshot(), r => r.Level >= LogLevel.Error);
     }
 
     [Fact]

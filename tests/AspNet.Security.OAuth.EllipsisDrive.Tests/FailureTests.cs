@@ -84,6 +84,9 @@ public class FailureTests
         { "200 html", 200, "<html>maintenance</html>", "text/html", "HTTP 200" },
         { "200 empty", 200, "", "application/json", "HTTP 200" },
         { "200 message without token", 200, """{"message":"ok"}""", "application/json", "without an access token" },
+        { "200 token with a line break", 200, """{"access_token":"abc\r\nInjected: 1","token_type":"Bearer"}""", "application/json", "cannot be sent in an Authorization header" },
+        { "200 token with a space", 200, """{"access_token":"abc def","token_type":"Bearer"}""", "application/json", "cannot be sent in an Authorization header" },
+        { "500 description with a forged log line", 500, """{"error":"server_error","error_description":"down\r\nfail: forged line \u202Egnp.exe"}""", "application/json", "down??fail: forged line ?gnp.exe" },
     };
 
     [Theory]

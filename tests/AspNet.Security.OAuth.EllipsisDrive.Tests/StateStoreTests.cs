@@ -111,7 +111,7 @@ public class StateStoreTests
     [Fact]
     public void Sanitize_removes_control_characters_and_caps_length()
     {
-        var text = EllipsisDriveHandler.Sanitize("bad\r\nline\u0000" + new string('x', 500), 20);
+        var text = EllipsisDriveText.Sanitize("bad\r\nline\u0000" + new string('x', 500), 20);
 
         Assert.DoesNotContain('\n', text);
         Assert.DoesNotContain('\0', text);

@@ -16,6 +16,7 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 internal static class EllipsisDriveTokenClient
 {
     private const int MaxServerMessageLength = 300;
+    private const int MaxErrorCodeLength = 64;
 
     public static Task<EllipsisDriveTokenSet> RedeemCodeAsync(
         EllipsisDriveOptions options, string code, string redirectUri, string? codeVerifier, CancellationToken cancellationToken)
@@ -91,7 +92,7 @@ internal static class EllipsisDriveTokenClient
         {
             throw new EllipsisDriveTokenException(
                 EllipsisDriveTokenErrorKind.Transient,
-                $"The Ellipsis Drive token endpoint could not be reached: {Redact(exception.Message, redact)}",
+                $"The Ellipsis Drive token endpoint could not be reached: {EllipsisDriveText.Sanitize(Redact(exception.Message, redact), MaxServerMessageLength)}",
                 innerException: exception);
         }
 
@@ -100,9 +101,15 @@ internal static class EllipsisDriveTokenClient
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
-                return EllipsisDriveTokenSet.TryParse(body) ?? throw new EllipsisDriveTokenException(
+                var tokens = EllipsisDriveTokenSet.TryParse(body) ?? throw new EllipsisDriveTokenException(
                     EllipsisDriveTokenErrorKind.InvalidResponse,
                     $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)} without an access token.",
+                    status);
+
+                // Saved as is, such a token would break every later API call with a header-format error.
+                return EllipsisDriveText.IsHeaderSafeToken(tokens.AccessToken) ? tokens : throw new EllipsisDriveTokenException(
+                    EllipsisDriveTokenErrorKind.InvalidResponse,
+                    $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)} with an access token that cannot be sent in an Authorization header (it contains spaces, line breaks or characters outside printable ASCII).",
                     status);
             }
 
@@ -113,7 +120,12 @@ internal static class EllipsisDriveTokenClient
                 ? $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)}: {error}: {description}"
                 : $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)}: {serverSays}";
 
-            throw new EllipsisDriveTokenException(kind, Redact(Truncate(message), redact), status, error is null ? null : Redact(Truncate(error), redact));
+            // The server's text goes into messages and, through them, into log lines: no control characters.
+            throw new EllipsisDriveTokenException(
+                kind,
+                EllipsisDriveText.Sanitize(Redact(message, redact), MaxServerMessageLength),
+                status,
+                error is null ? null : EllipsisDriveText.Sanitize(Redact(error, redact), MaxErrorCodeLength));
         }
     }
 
@@ -161,9 +173,6 @@ internal static class EllipsisDriveTokenClient
 
     private static string Describe(HttpStatusCode status) =>
         string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)status} ({status})");
-
-    private static string Truncate(string value) =>
-        value.Length <= MaxServerMessageLength ? value : string.Concat(value.AsSpan(0, MaxServerMessageLength), "...");
 
     internal static string Redact(string value, IEnumerable<string> secrets)
     {
