@@ -51,7 +51,9 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             properties.RedirectUri = OriginalPathBase + OriginalPath + Request.QueryString;
         }
 
-        GenerateCorrelationId(properties);
+        // No correlation cookie: the state cookie does its job. It is set for this browser only, one per sign-in, and the
+        // callback must bring it back under the name derived from its state, with the state inside it, or it fails. A
+        // second cookie proving the same thing cost every sign-in a cookie written, sent and deleted.
         var authorizationUrl = BuildChallengeUrl(properties, BuildRedirectUri(Options.CallbackPath));
         await Events.RedirectToAuthorizationEndpoint(new RedirectContext<OAuthOptions>(Context, Scheme, Options, properties, authorizationUrl)).ConfigureAwait(false);
         Log.ChallengeIssued(Logger);
@@ -109,10 +111,6 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             return HandleRequestResult.Fail(DescribeStateFailure(failure));
         }
 
-        if (!ValidateCorrelationId(properties))
-        {
-            return HandleRequestResult.Fail("Correlation failed.", properties);
-        }
 
         var replayGuard = Context.RequestServices.GetRequiredService<EllipsisDriveStateReplayGuard>();
         if (!await replayGuard.TryConsumeAsync(Scheme.Name, query["state"]!, Options.RemoteAuthenticationTimeout, Context.RequestAborted).ConfigureAwait(false))

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
@@ -69,7 +68,7 @@ internal static class EllipsisDriveTokenClient
 
         request.Content = options.TokenRequestEncoding == EllipsisDriveTokenRequestEncoding.FormUrlEncoded
             ? new FormUrlEncodedContent(parameters)
-            : JsonContent.Create(parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+            : CreateJsonContent(parameters);
         request.Version = options.Backchannel.DefaultRequestVersion;
 
         string[] redact = [.. secrets.Where(s => !string.IsNullOrEmpty(s))!, options.ClientSecret];
@@ -127,6 +126,26 @@ internal static class EllipsisDriveTokenClient
                 status,
                 error is null ? null : EllipsisDriveText.Sanitize(Redact(error, redact), MaxErrorCodeLength));
         }
+    }
+
+    // A flat object of strings: written directly rather than through a dictionary and the reflection serializer.
+    private static ByteArrayContent CreateJsonContent(List<KeyValuePair<string, string>> parameters)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in parameters)
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
     }
 
     internal static EllipsisDriveTokenErrorKind Classify(HttpStatusCode status, string? error)

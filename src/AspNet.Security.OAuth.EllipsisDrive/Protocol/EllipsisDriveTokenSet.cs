@@ -52,28 +52,32 @@ internal sealed record EllipsisDriveTokenSet(string AccessToken, string? Refresh
     /// </summary>
     public JsonDocument ToRfc6749Json()
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["access_token"] = AccessToken };
-        if (TokenType is not null)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            values["token_type"] = TokenType;
+            writer.WriteStartObject();
+            writer.WriteString("access_token", AccessToken);
+            WriteIfPresent(writer, "token_type", TokenType);
+            WriteIfPresent(writer, "refresh_token", RefreshToken);
+            if (ExpiresIn is { } expiresIn)
+            {
+                // A string, as OAuthTokenResponse reads it.
+                writer.WriteString("expires_in", ((long)expiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture));
+            }
+
+            WriteIfPresent(writer, "scope", Scope);
+            writer.WriteEndObject();
         }
 
-        if (RefreshToken is not null)
-        {
-            values["refresh_token"] = RefreshToken;
-        }
+        return JsonDocument.Parse(buffer.WrittenMemory);
+    }
 
-        if (ExpiresIn is { } expiresIn)
+    private static void WriteIfPresent(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
         {
-            values["expires_in"] = ((long)expiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            writer.WriteString(name, value);
         }
-
-        if (Scope is not null)
-        {
-            values["scope"] = Scope;
-        }
-
-        return JsonSerializer.SerializeToDocument(values);
     }
 
     private static string? ReadString(JsonElement root, params ReadOnlySpan<string> names)

@@ -146,10 +146,10 @@ internal static class CallbackCorpus
                 1 => ($"error=access_denied{description}&{state}", cookies), // the user said no
                 2 => ($"error={other}{description}&{state}", cookies),
                 3 => ($"code={garbage}&code={Base64Url(random: null, 32)}&{state}", cookies),
-                4 => ($"code={garbage}&{state}", $"{challenge.StateCookieName}={challenge.StateCookieValue}"), // no correlation cookie
-                5 => ($"code={garbage}&{state}", $"{challenge.StateCookieName}={Flip(challenge.StateCookieValue, flipAt)}; {challenge.CorrelationCookieName}={challenge.CorrelationCookieValue}"),
-                6 => ($"code={garbage}&{state}", $"{challenge.StateCookieName}={second!.StateCookieValue}; {challenge.CorrelationCookieName}={challenge.CorrelationCookieValue}"),
-                7 => ($"code={garbage}&{state}", $"{challenge.StateCookieName}={challenge.StateCookieValue}; {challenge.CorrelationCookieName}={other}"),
+                4 => ($"code={garbage}&{state}", null), // the real state without its cookie
+                5 => ($"code={garbage}&{state}", $"{challenge.StateCookieName}={Flip(challenge.StateCookieValue, flipAt)}"),
+                6 => ($"code={garbage}&{state}", $"{challenge.StateCookieName}={second!.StateCookieValue}"), // another sign-in's cookie under this one's name
+                7 => ($"code={garbage}&{state}", $"{challenge.StateCookieName}={challenge.StateCookieValue}; .AspNetCore.Correlation.{Base64Url(random: null, 32)}={other}"), // a forged correlation cookie beside the real one
                 8 => ($"code={new string('c', Oversized)}&{state}", cookies),
                 9 => (state + description, cookies),
                 10 => ($"code={other}&{state}", cookies), // wrongly encoded code, still reaching the token endpoint when it decodes
