@@ -175,6 +175,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         // The verifier is only needed here; it must not travel on into the authentication ticket.
         context.Properties.Items.Remove(OAuthConstants.CodeVerifierKey, out var codeVerifier);
 
+        using var activity = EllipsisDriveTelemetry.StartTokenEndpointActivity("authorization_code");
         try
         {
             var tokenSet = await EllipsisDriveTokenClient.RedeemCodeAsync(
@@ -183,6 +184,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         }
         catch (EllipsisDriveTokenException exception)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, EllipsisDriveMetrics.ToTag(exception.Kind));
             Log.CodeExchangeFailed(Logger, exception.Kind, exception.StatusCode, exception.Error is null ? null : EllipsisDriveText.Sanitize(exception.Error, MaxErrorLength));
             return OAuthTokenResponse.Failed(exception);
         }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,5 +53,63 @@ public sealed class TelemetryTests : TokenTestBase
         await host.SignInAsync();
 
         Assert.Equal(1, signIns.GetMeasurementSnapshot().EvaluateAsCounter());
+    }
+
+    [Fact]
+    public async Task Refresh_is_traced_as_a_refresh_activity_around_a_token_endpoint_activity()
+    {
+        using var browser = await StartAndSignInAsync(serverMode: true);
+        using var traces = new TraceCollector();
+        ExpireAccessToken();
+
+        await browser.GetStringAsync("/test/token");
+
+        // Other tests may run at the same time and trace too: look for this pair, parent and child.
+        var refresh = Assert.Single(traces.Stopped, a => a.OperationName == "EllipsisDrive.RefreshToken" && traces.ChildrenOf(a).Any());
+        var call = Assert.Single(traces.ChildrenOf(refresh));
+        Assert.Equal("EllipsisDrive.TokenEndpoint", call.OperationName);
+        Assert.Equal("refresh_token", call.GetTagItem("oauth.grant_type"));
+        Assert.Equal(ActivityKind.Client, call.Kind);
+        Assert.Equal(1, TokenRefreshCalls);
+    }
+
+    [Fact]
+    public async Task Code_exchange_is_traced_as_a_token_endpoint_activity_with_its_outcome()
+    {
+        await using var host = await Infrastructure.EllipsisDriveTestHost.StartAsync();
+        using var traces = new TraceCollector();
+        host.Emulator.InjectFault(EmulatorEndpoint.TokenAuthorizationCode, new EmulatorFault { StatusCode = 503 });
+
+        await host.SignInAsync(); // fails at the token endpoint
+        await host.SignInAsync();
+
+        var codeCalls = traces.Stopped.Where(a => a.OperationName == "EllipsisDrive.TokenEndpoint" && (string?)a.GetTagItem("oauth.grant_type") == "authorization_code").ToList();
+        Assert.Contains(codeCalls, a => a.Status == ActivityStatusCode.Error && a.StatusDescription == "transient");
+        Assert.Contains(codeCalls, a => a.Status == ActivityStatusCode.Unset);
+    }
+
+    /// <summary>Collects the activities of the package's source that stop while it listens.</summary>
+    private sealed class TraceCollector : IDisposable
+    {
+        private readonly ActivityListener _listener;
+        private readonly ConcurrentQueue<Activity> _stopped = new();
+
+        public TraceCollector()
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == EllipsisDriveTelemetry.ActivitySourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = _stopped.Enqueue,
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public IReadOnlyList<Activity> Stopped => [.. _stopped];
+
+        public IEnumerable<Activity> ChildrenOf(Activity parent) =>
+            _stopped.Where(a => a.TraceId == parent.TraceId && a.ParentSpanId == parent.SpanId);
+
+        public void Dispose() => _listener.Dispose();
     }
 }
