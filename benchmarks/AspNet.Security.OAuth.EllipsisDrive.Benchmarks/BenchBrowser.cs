@@ -1,4 +1,5 @@
 using System.Net;
+using AspNet.Security.OAuth.EllipsisDrive.Testing;
 using Microsoft.AspNetCore.TestHost;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Benchmarks;
@@ -13,7 +14,7 @@ internal sealed class BenchBrowser : IDisposable
 
     public BenchBrowser(TestServer server)
     {
-        _client = new HttpClient(new CookieHandler(Cookies) { InnerHandler = server.CreateHandler() }) { BaseAddress = BenchApp.Origin };
+        _client = new HttpClient(new CookieJarHandler(Cookies) { InnerHandler = server.CreateHandler() }) { BaseAddress = BenchApp.Origin };
     }
 
     public CookieContainer Cookies { get; } = new();
@@ -35,27 +36,4 @@ internal sealed class BenchBrowser : IDisposable
             .Sum(c => c.Name.Length + 1 + c.Value.Length);
 
     public void Dispose() => _client.Dispose();
-
-    private sealed class CookieHandler(CookieContainer cookies) : DelegatingHandler
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var header = cookies.GetCookieHeader(request.RequestUri!);
-            if (header.Length > 0)
-            {
-                request.Headers.Add("Cookie", header);
-            }
-
-            var response = await base.SendAsync(request, cancellationToken);
-            if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
-            {
-                foreach (var setCookie in setCookies)
-                {
-                    cookies.SetCookies(request.RequestUri!, setCookie);
-                }
-            }
-
-            return response;
-        }
-    }
 }

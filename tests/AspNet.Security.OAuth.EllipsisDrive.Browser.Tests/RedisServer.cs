@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using AspNet.Security.OAuth.EllipsisDrive.Testing;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Browser.Tests;
 
@@ -23,8 +22,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)},connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000";
 
-    public static string? Binary { get; } =
-        new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
+    public static string? Binary => RedisProcess.Binary;
 
     public static void Require()
     {
@@ -45,64 +43,9 @@ public sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync()
     {
         Require();
-        var port = FreePort();
-        var start = new ProcessStartInfo(Binary!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new RedisServer(process, port);
-
-        // Bounded wait for the port to accept connections.
-        for (var attempt = 0; !await server.AcceptsConnectionsAsync(); attempt++)
-        {
-            if (process.HasExited || attempt > 100)
-            {
-                await server.DisposeAsync();
-                throw new InvalidOperationException($"redis-server did not listen on port {port}.");
-            }
-
-            await Task.Delay(50);
-        }
-
-        return server;
+        var port = RedisProcess.FreePort();
+        return new RedisServer(await RedisProcess.StartAsync(port), port);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process?.Dispose();
-    }
-
-    private async Task<bool> AcceptsConnectionsAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public async ValueTask DisposeAsync() => await RedisProcess.StopAsync(_process);
 }

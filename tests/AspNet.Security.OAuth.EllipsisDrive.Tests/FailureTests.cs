@@ -119,16 +119,18 @@ public class FailureTests
         Assert.Contains("could not be reached", failure.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Token_endpoint_slower_than_the_backchannel_timeout_is_a_remote_failure()
+    [Theory]
+    [InlineData(EmulatorEndpoint.TokenAuthorizationCode, "BackchannelTimeout")]
+    [InlineData(EmulatorEndpoint.Account, "account endpoint did not answer")]
+    public async Task Token_or_account_endpoint_slower_than_the_backchannel_timeout_is_a_remote_failure(EmulatorEndpoint endpoint, string expected)
     {
         await using var host = await EllipsisDriveTestHost.StartAsync(options => options.BackchannelTimeout = TimeSpan.FromSeconds(1));
-        host.Emulator.InjectFault(EmulatorEndpoint.TokenAuthorizationCode, new EmulatorFault { Delay = TimeSpan.FromSeconds(30) });
+        host.Emulator.InjectFault(endpoint, new EmulatorFault { Delay = TimeSpan.FromSeconds(30) });
 
         var signIn = await host.SignInAsync();
 
         var failure = await host.AssertRemoteFailureAsync(signIn.Callback);
-        Assert.Contains("BackchannelTimeout", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -180,18 +182,6 @@ public class FailureTests
         Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
         Assert.IsType<AuthenticationFailureException>(failure);
         host.LeakScanner().AssertNoLeaks();
-    }
-
-    [Fact]
-    public async Task Account_endpoint_slower_than_the_backchannel_timeout_is_a_remote_failure()
-    {
-        await using var host = await EllipsisDriveTestHost.StartAsync(options => options.BackchannelTimeout = TimeSpan.FromSeconds(1));
-        host.Emulator.InjectFault(EmulatorEndpoint.Account, new EmulatorFault { Delay = TimeSpan.FromSeconds(30) });
-
-        var signIn = await host.SignInAsync();
-
-        var failure = await host.AssertRemoteFailureAsync(signIn.Callback);
-        Assert.Contains("account endpoint did not answer", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

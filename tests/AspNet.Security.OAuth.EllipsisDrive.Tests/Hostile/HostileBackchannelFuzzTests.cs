@@ -1,5 +1,6 @@
 using System.Net;
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
+using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Hostile;
@@ -19,8 +20,7 @@ public class HostileBackchannelFuzzTests
     [Trait("Category", "Hostile")]
     public async Task Hostile_Fuzz_token_endpoint_answers_to_the_code_exchange_fail_cleanly()
     {
-        var seed = CallbackCorpus.Seed;
-        TestContext.Current.TestOutputHelper!.WriteLine($"seed {seed} (HOSTILE_SEED), {Cases} token answers");
+        var seed = Seed(0, "token answers");
         await using var app = await HostileApp.StartAsync();
 
         var statuses = new List<int>();
@@ -41,8 +41,7 @@ public class HostileBackchannelFuzzTests
     [Trait("Category", "Hostile")]
     public async Task Hostile_Fuzz_account_answers_sign_in_or_fail_cleanly()
     {
-        var seed = CallbackCorpus.Seed + 1;
-        TestContext.Current.TestOutputHelper!.WriteLine($"seed {seed} (HOSTILE_SEED + 1), {Cases} account answers");
+        var seed = Seed(1, "account answers");
         await using var app = await HostileApp.StartAsync();
 
         var signedIn = 0;
@@ -64,19 +63,12 @@ public class HostileBackchannelFuzzTests
     [Trait("Category", "Hostile")]
     public async Task Hostile_Fuzz_token_endpoint_answers_to_a_refresh_fail_cleanly()
     {
-        var seed = CallbackCorpus.Seed + 2;
-        TestContext.Current.TestOutputHelper!.WriteLine($"seed {seed} (HOSTILE_SEED + 2), {Cases} refresh answers");
+        var seed = Seed(2, "refresh answers");
         await using var app = await HostileApp.StartAsync();
 
         foreach (var (status, body) in BackchannelBodyCorpus.TokenResponses(seed, Cases))
         {
-            using var browser = app.Host.NewBrowser();
-            var signIn = await app.Host.SignInAsync(browser: browser);
-            Assert.True(
-                signIn.Callback.StatusCode == HttpStatusCode.Redirect,
-                $"A clean sign-in after the answer {status} {Visible(body)} failed: {signIn.Callback.StatusCode}, {(app.Host.Failures.Count > 0 ? app.Host.Failures[^1].Message : "no recorded failure")}");
-            app.Host.Time.Advance(TimeSpan.FromHours(2));
-            app.Host.Emulator.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = status, Body = body });
+            using var browser = await SignInWithTheRefreshAnsweringAsync(app, status, body);
 
             using var response = await browser.GetAsync("/hostile/token");
 
@@ -93,8 +85,7 @@ public class HostileBackchannelFuzzTests
     [Trait("Category", "Hostile")]
     public async Task Hostile_Fuzz_provider_error_text_reaches_messages_and_logs_without_control_characters()
     {
-        var seed = CallbackCorpus.Seed + 3;
-        TestContext.Current.TestOutputHelper!.WriteLine($"seed {seed} (HOSTILE_SEED + 3), {Cases} token answers each to the code exchange and to a refresh");
+        var seed = Seed(3, "token answers each to the code exchange and to a refresh");
         await using var app = await HostileApp.StartAsync();
         var refreshAnswers = new List<string>();
 
@@ -103,13 +94,7 @@ public class HostileBackchannelFuzzTests
             app.Host.Emulator.InjectFault(EmulatorEndpoint.TokenAuthorizationCode, new EmulatorFault { StatusCode = status, Body = body });
             await CallbackAsync(app);
 
-            using var browser = app.Host.NewBrowser();
-            var signIn = await app.Host.SignInAsync(browser: browser);
-            Assert.True(
-                signIn.Callback.StatusCode == HttpStatusCode.Redirect,
-                $"A clean sign-in after the answer {status} {Visible(body)} failed: {signIn.Callback.StatusCode}, {(app.Host.Failures.Count > 0 ? app.Host.Failures[^1].Message : "no recorded failure")}");
-            app.Host.Time.Advance(TimeSpan.FromHours(2));
-            app.Host.Emulator.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = status, Body = body });
+            using var browser = await SignInWithTheRefreshAnsweringAsync(app, status, body);
             using var refreshed = await browser.GetAsync("/hostile/token");
             refreshAnswers.Add(await refreshed.Content.ReadAsStringAsync(Ct));
         }
@@ -124,6 +109,31 @@ public class HostileBackchannelFuzzTests
             .ToList();
         Assert.True(unsafeMessages.Count == 0, "Messages:\n" + string.Join('\n', unsafeMessages.Take(10)));
         Assert.True(unsafeLogs.Count == 0, "Log lines:\n" + string.Join('\n', unsafeLogs.Take(10)));
+    }
+
+    /// <summary>The seed <c>HOSTILE_SEED + offset</c> for one test, written to the test output with what it generates.</summary>
+    private static int Seed(int offset, string cases)
+    {
+        var seed = CallbackCorpus.Seed + offset;
+        var name = offset == 0 ? "HOSTILE_SEED" : $"HOSTILE_SEED + {offset}";
+        TestContext.Current.TestOutputHelper!.WriteLine($"seed {seed} ({name}), {Cases} {cases}");
+        return seed;
+    }
+
+    /// <summary>
+    /// A clean sign-in in a new browser (which must succeed), then the access token expires and the token endpoint is
+    /// set to answer the next refresh with <paramref name="status"/> and <paramref name="body"/>.
+    /// </summary>
+    private static async Task<BrowserClient> SignInWithTheRefreshAnsweringAsync(HostileApp app, int status, string body)
+    {
+        var browser = app.Host.NewBrowser();
+        var signIn = await app.Host.SignInAsync(browser: browser);
+        Assert.True(
+            signIn.Callback.StatusCode == HttpStatusCode.Redirect,
+            $"A clean sign-in after the answer {status} {Visible(body)} failed: {signIn.Callback.StatusCode}, {(app.Host.Failures.Count > 0 ? app.Host.Failures[^1].Message : "no recorded failure")}");
+        app.Host.Time.Advance(TimeSpan.FromHours(2));
+        app.Host.Emulator.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = status, Body = body });
+        return browser;
     }
 
     private static bool IsUnsafe(string text) => text.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029');

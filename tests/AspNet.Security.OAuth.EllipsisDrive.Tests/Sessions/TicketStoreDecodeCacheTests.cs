@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -116,12 +115,7 @@ public sealed class TicketStoreDecodeCacheTests : IDisposable
         var readAtRequestStart = (await _store.RetrieveAsync(key, Ct))!; // from the decoded cache
         await _otherNode.UpdateAsync(key, p => p.UpdateTokenValue("access_token", "token-2"), Ct);
 
-        readAtRequestStart.Properties.ExpiresUtc = _time.GetUtcNow().AddDays(20);
-        await _store.RenewAsync(key, readAtRequestStart, Ct);
-
-        var stored = (await _store.RetrieveAsync(key, Ct))!;
-        Assert.Equal("token-2", stored.Properties.GetTokenValue("access_token"));
-        Assert.Equal(_time.GetUtcNow().AddDays(20), stored.Properties.ExpiresUtc);
+        await TicketStoreTestKit.AssertRenewalKeepsNewerContentAsync(_store, key, readAtRequestStart, _time);
     }
 
     [Fact]
@@ -142,20 +136,9 @@ public sealed class TicketStoreDecodeCacheTests : IDisposable
         _otherNode.Dispose();
     }
 
-    private EllipsisDriveTicketStore NewStore() => new(
-        _cache,
-        _protection,
-        _time,
-        Options.Create(new EllipsisDriveSessionOptions()),
-        new EllipsisDriveMetrics(new TestMeterFactory()),
-        NullLogger<EllipsisDriveTicketStore>.Instance);
+    private EllipsisDriveTicketStore NewStore() => TicketStoreTestKit.NewStore(_cache, _protection, _time);
 
-    private AuthenticationTicket Ticket(string accessToken)
-    {
-        var properties = new AuthenticationProperties { IssuedUtc = _time.GetUtcNow(), ExpiresUtc = _time.GetUtcNow().AddDays(14) };
-        properties.StoreTokens([new AuthenticationToken { Name = "access_token", Value = accessToken }]);
-        return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice")], "test")), properties, "Cookies");
-    }
+    private AuthenticationTicket Ticket(string accessToken) => TicketStoreTestKit.Ticket(_time, accessToken);
 
     private sealed class CountingCache : IDistributedCache
     {
@@ -205,15 +188,6 @@ public sealed class TicketStoreDecodeCacheTests : IDisposable
                 Interlocked.Increment(ref owner._unprotects);
                 return inner.Unprotect(protectedData);
             }
-        }
-    }
-
-    private sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactory
-    {
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
         }
     }
 }

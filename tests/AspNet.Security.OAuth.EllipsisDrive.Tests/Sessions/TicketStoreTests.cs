@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -18,14 +17,7 @@ public sealed class TicketStoreTests
 
     public TicketStoreTests()
     {
-        var meters = new ServiceMeterFactory();
-        _store = new EllipsisDriveTicketStore(
-            _cache,
-            new EphemeralDataProtectionProvider(),
-            _time,
-            Options.Create(new EllipsisDriveSessionOptions()),
-            new EllipsisDriveMetrics(meters),
-            NullLogger<EllipsisDriveTicketStore>.Instance);
+        _store = TicketStoreTestKit.NewStore(_cache, new EphemeralDataProtectionProvider(), _time);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -48,12 +40,7 @@ public sealed class TicketStoreTests
         await _store.UpdateAsync(key, p => p.UpdateTokenValue("access_token", "token-2"), Ct);
 
         var renewed = new AuthenticationTicket(readAtRequestStart.Principal, readAtRequestStart.Properties.Clone(), readAtRequestStart.AuthenticationScheme);
-        renewed.Properties.ExpiresUtc = _time.GetUtcNow().AddDays(20);
-        await _store.RenewAsync(key, renewed, Ct);
-
-        var stored = (await _store.RetrieveAsync(key, Ct))!;
-        Assert.Equal("token-2", stored.Properties.GetTokenValue("access_token"));
-        Assert.Equal(_time.GetUtcNow().AddDays(20), stored.Properties.ExpiresUtc);
+        await TicketStoreTestKit.AssertRenewalKeepsNewerContentAsync(_store, key, renewed, _time);
     }
 
     [Fact]
@@ -121,21 +108,7 @@ public sealed class TicketStoreTests
         Assert.DoesNotContain("alice", System.Text.Encoding.UTF8.GetString(raw), StringComparison.Ordinal);
     }
 
-    private AuthenticationTicket Ticket(string accessToken)
-    {
-        var properties = new AuthenticationProperties { IssuedUtc = _time.GetUtcNow(), ExpiresUtc = _time.GetUtcNow().AddDays(14) };
-        properties.StoreTokens([new AuthenticationToken { Name = "access_token", Value = accessToken }]);
-        return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice")], "test")), properties, "Cookies");
-    }
+    private AuthenticationTicket Ticket(string accessToken) => TicketStoreTestKit.Ticket(_time, accessToken);
 
     private static string Pad(string base64) => base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-
-    private sealed class ServiceMeterFactory : System.Diagnostics.Metrics.IMeterFactory
-    {
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
-        }
-    }
 }

@@ -59,13 +59,7 @@ public sealed class AccessTokenHandlerTests : TokenTestBase
     {
         using var browser = await StartAndSignInAsync(serverMode: true);
         var recorder = new RecordingHandler();
-        var services = new ServiceCollection();
-        services.AddSingleton(Host.Services.GetRequiredService<IEllipsisDriveTokenService>());
-        services.AddSingleton(Host.Services.GetRequiredService<IOptionsMonitor<EllipsisDriveOptions>>());
-        services.AddSingleton<IHttpContextAccessor>(new HttpContextAccessor());
-        services.AddLogging();
-        services.AddHttpClient("api").AddEllipsisDriveAccessToken().ConfigurePrimaryHttpMessageHandler(() => recorder);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = ApiClientServices(recorder);
         using var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("api");
 
         using var response = await client.GetAsync(url, TestContext.Current.CancellationToken);
@@ -79,18 +73,27 @@ public sealed class AccessTokenHandlerTests : TokenTestBase
     {
         using var browser = await StartAndSignInAsync(serverMode: true);
         var recorder = new RecordingHandler();
+        await using var provider = ApiClientServices(recorder);
+        using var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("api");
+
+        await Assert.ThrowsAsync<EllipsisDriveSignInRequiredException>(
+            () => client.GetAsync(new Uri(Drive.BaseAddress, "account"), TestContext.Current.CancellationToken));
+        Assert.Empty(recorder.Requests);
+    }
+
+    /// <summary>
+    /// Services outside any request (no current HttpContext) with the host's token service and options and an "api"
+    /// client that has the access-token handler in front of <paramref name="recorder"/>.
+    /// </summary>
+    private ServiceProvider ApiClientServices(RecordingHandler recorder)
+    {
         var services = new ServiceCollection();
         services.AddSingleton(Host.Services.GetRequiredService<IEllipsisDriveTokenService>());
         services.AddSingleton(Host.Services.GetRequiredService<IOptionsMonitor<EllipsisDriveOptions>>());
         services.AddSingleton<IHttpContextAccessor>(new HttpContextAccessor());
         services.AddLogging();
         services.AddHttpClient("api").AddEllipsisDriveAccessToken().ConfigurePrimaryHttpMessageHandler(() => recorder);
-        await using var provider = services.BuildServiceProvider();
-        using var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("api");
-
-        await Assert.ThrowsAsync<EllipsisDriveSignInRequiredException>(
-            () => client.GetAsync(new Uri(Drive.BaseAddress, "account"), TestContext.Current.CancellationToken));
-        Assert.Empty(recorder.Requests);
+        return services.BuildServiceProvider();
     }
 
     private sealed class RecordingHandler : HttpMessageHandler

@@ -99,34 +99,18 @@ public sealed class RefreshTests : TokenTestBase
     [Fact]
     public async Task Refresh_rotation_the_new_refresh_token_replaces_the_old_one()
     {
-        using var browser = await StartAndSignInAsync(serverMode: true, emulator: o => o.RotateRefreshTokens = true);
-        ExpireAccessToken();
-        await browser.GetStringAsync("/test/token");
-        ExpireAccessToken();
-
-        using var second = await browser.GetAsync("/test/token");
+        var (first, second) = await RefreshTwiceAsync(rotateRefreshTokens: true);
 
         // The emulator revoked the first refresh token, so the second refresh only succeeds with the rotated one.
-        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        var refreshes = Drive.Requests.Where(r => r.Endpoint == EmulatorEndpoint.TokenRefresh).ToList();
-        Assert.Equal(2, refreshes.Count);
-        Assert.NotEqual(refreshes[0].Parameters["refresh_token"], refreshes[1].Parameters["refresh_token"]);
+        Assert.NotEqual(first, second);
     }
 
     [Fact]
     public async Task Refresh_without_rotation_keeps_the_old_refresh_token()
     {
-        using var browser = await StartAndSignInAsync(serverMode: true, emulator: o => o.RotateRefreshTokens = false);
-        ExpireAccessToken();
-        await browser.GetStringAsync("/test/token");
-        ExpireAccessToken();
+        var (first, second) = await RefreshTwiceAsync(rotateRefreshTokens: false);
 
-        using var second = await browser.GetAsync("/test/token");
-
-        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        var refreshes = Drive.Requests.Where(r => r.Endpoint == EmulatorEndpoint.TokenRefresh).ToList();
-        Assert.Equal(2, refreshes.Count);
-        Assert.Equal(refreshes[0].Parameters["refresh_token"], refreshes[1].Parameters["refresh_token"]);
+        Assert.Equal(first, second);
     }
 
     [Theory]
@@ -230,5 +214,24 @@ public sealed class RefreshTests : TokenTestBase
         // The second refresh only succeeds with the rotated refresh token the abandoned refresh saved.
         Assert.Equal(HttpStatusCode.OK, afterNextExpiry.StatusCode);
         Assert.Equal(2, TokenRefreshCalls);
+    }
+
+    /// <summary>
+    /// Signs in (server mode), lets the access token expire twice, and answers the refresh token each of the two
+    /// refreshes sent; the second refresh must have succeeded.
+    /// </summary>
+    private async Task<(string First, string Second)> RefreshTwiceAsync(bool rotateRefreshTokens)
+    {
+        using var browser = await StartAndSignInAsync(serverMode: true, emulator: o => o.RotateRefreshTokens = rotateRefreshTokens);
+        ExpireAccessToken();
+        await browser.GetStringAsync("/test/token");
+        ExpireAccessToken();
+
+        using var second = await browser.GetAsync("/test/token");
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var refreshes = Drive.Requests.Where(r => r.Endpoint == EmulatorEndpoint.TokenRefresh).ToList();
+        Assert.Equal(2, refreshes.Count);
+        return (refreshes[0].Parameters["refresh_token"], refreshes[1].Parameters["refresh_token"]);
     }
 }

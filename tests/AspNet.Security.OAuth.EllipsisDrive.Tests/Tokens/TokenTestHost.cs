@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
+using AspNet.Security.OAuth.EllipsisDrive.Testing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -186,7 +187,7 @@ internal sealed class TestBrowser : IDisposable
 
     public TestBrowser(TestServer server)
     {
-        _client = new HttpClient(new CookieHandler(Cookies) { InnerHandler = server.CreateHandler() }) { BaseAddress = server.BaseAddress };
+        _client = new HttpClient(new CookieJarHandler(Cookies) { InnerHandler = server.CreateHandler() }) { BaseAddress = server.BaseAddress };
     }
 
     public CookieContainer Cookies { get; } = new();
@@ -208,27 +209,4 @@ internal sealed class TestBrowser : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
-
-    private sealed class CookieHandler(CookieContainer cookies) : DelegatingHandler
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var header = cookies.GetCookieHeader(request.RequestUri!);
-            if (header.Length > 0)
-            {
-                request.Headers.Add("Cookie", header);
-            }
-
-            var response = await base.SendAsync(request, cancellationToken);
-            if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
-            {
-                foreach (var setCookie in setCookies)
-                {
-                    cookies.SetCookies(request.RequestUri!, setCookie);
-                }
-            }
-
-            return response;
-        }
-    }
 }

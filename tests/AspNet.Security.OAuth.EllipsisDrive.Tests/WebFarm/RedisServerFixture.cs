@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using AspNet.Security.OAuth.EllipsisDrive.Testing;
 using StackExchange.Redis;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Tests.WebFarm;
@@ -16,7 +15,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public string? Binary { get; } = FindBinary();
+    public string? Binary => RedisProcess.Binary;
 
     public string EndPoint => $"127.0.0.1:{Port}";
 
@@ -24,7 +23,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
     {
         if (Binary is not null)
         {
-            Port = FreePort();
+            Port = RedisProcess.FreePort();
             await StartAsync();
         }
     }
@@ -46,46 +45,11 @@ public sealed class RedisServerFixture : IAsyncLifetime
         Assert.Skip(Reason);
     }
 
-    public async Task StartAsync()
-    {
-        var start = new ProcessStartInfo(Binary!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await PingAsync())
-        {
-            if (_process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"redis-server did not start on port {Port} (exited: {_process.HasExited}).");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public async Task StartAsync() => _process = await RedisProcess.StartAsync(Port);
 
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process?.Dispose();
+        await RedisProcess.StopAsync(_process);
         _process = null;
     }
 
@@ -103,40 +67,4 @@ public sealed class RedisServerFixture : IAsyncLifetime
         });
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    private async Task<bool> PingAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, Port);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray());
-            var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string? FindBinary() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/bin").Append("/usr/local/bin").Append("/usr/sbin")
-            .Select(directory => Path.Combine(directory, "redis-server"))
-            .FirstOrDefault(File.Exists);
 }
