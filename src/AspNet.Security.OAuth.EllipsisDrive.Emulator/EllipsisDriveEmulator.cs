@@ -83,7 +83,13 @@ public sealed partial class EllipsisDriveEmulator : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
         if (options.LoggerFactory is { } loggerFactory)
         {
-            builder.Services.AddSingleton(loggerFactory);
+            // The emulator's own lines at any level; the framework's (Kestrel's "Now listening on", hosting's request
+            // lines, which carry the authorize URL with its state) only from Warning, so the host app's log stays its own.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            builder.Logging.AddFilter("System", LogLevel.Warning);
         }
 
         var app = builder.Build();
@@ -357,4 +363,15 @@ public sealed partial class EllipsisDriveEmulator : IAsyncDisposable
     private static partial Regex ErrorPattern();
 
     private sealed record EndpointTag(EmulatorEndpoint? Endpoint);
+}
+
+/// <summary>Hands the emulator host's loggers to the logger factory the emulator was given.</summary>
+internal sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
+
+    // The factory belongs to whoever gave it.
+    public void Dispose()
+    {
+    }
 }

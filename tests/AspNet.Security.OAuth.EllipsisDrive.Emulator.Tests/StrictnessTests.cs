@@ -140,4 +140,20 @@ public sealed class StrictnessTests : EmulatorTestBase
             Assert.DoesNotContain(logs, l => l.Contains(secret, StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public async Task Logs_given_to_the_emulator_carry_no_framework_request_lines_and_no_state()
+    {
+        var collector = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)).SetMinimumLevel(LogLevel.Trace));
+        await StartAsync(o => o.LoggerFactory = loggerFactory);
+        const string state = "a-state-that-must-not-be-logged";
+
+        await Emulator.ConsentAsync(AuthorizeUrl(("state", state)), cancellationToken: Ct);
+
+        var records = collector.GetSnapshot();
+        Assert.Contains(records, r => r.Category?.StartsWith("AspNet.Security.OAuth.EllipsisDrive", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(records, r => r.Category?.StartsWith("Microsoft", StringComparison.Ordinal) == true && r.Level < LogLevel.Warning);
+        Assert.DoesNotContain(records, r => r.Message.Contains(state, StringComparison.Ordinal));
+    }
 }
