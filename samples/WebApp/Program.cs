@@ -77,6 +77,10 @@ if (settings.RedisConnectionString is { } redisConfiguration)
         .PersistKeysToStackExchangeRedis(redis, "EllipsisDrive.WebApp:DataProtection-Keys");
     builder.Services.AddStackExchangeRedisCache(options =>
         options.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(redis));
+
+    // One refresh at a time across the farm: with rotating refresh tokens, two servers refreshing the same session at
+    // once would otherwise spend the same refresh token twice.
+    builder.Services.AddEllipsisDriveRedisRefreshLock(redis);
 }
 
 builder.Services.AddEllipsisDriveSessions();
