@@ -352,7 +352,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         catch (HttpRequestException exception)
         {
             Log.AccountRequestFailed(Logger, null);
-            throw new AuthenticationFailureException("The Ellipsis Drive account endpoint could not be reached: " + Redact(exception.Message, accessToken), exception);
+            throw new AuthenticationFailureException("The Ellipsis Drive account endpoint could not be reached: " + EllipsisDriveText.Redact(exception.Message, [accessToken]), exception);
         }
 
         if (status is < 200 or > 299)
@@ -360,7 +360,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             Log.AccountRequestFailed(Logger, status);
             throw new AuthenticationFailureException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"The Ellipsis Drive account endpoint answered HTTP {status}: {Redact(DescribeErrorBody(body), accessToken)}"));
+                $"The Ellipsis Drive account endpoint answered HTTP {status}: {EllipsisDriveText.Redact(DescribeErrorBody(body), [accessToken])}"));
         }
 
         JsonDocument? document = null;
@@ -420,28 +420,9 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             return "an empty body";
         }
 
-        try
-        {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var name in (ReadOnlySpan<string>)["message", "error_description", "errorDescription", "error"])
-                {
-                    if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
-                    {
-                        return EllipsisDriveText.Sanitize(value.GetString()!, MaxServerMessageLength);
-                    }
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            return "a body that is not JSON";
-        }
-
-        return "a body without an error message";
+        var answer = EllipsisDriveJson.ReadError(body);
+        return (answer.Message ?? answer.Description ?? answer.Error) is { } text
+            ? EllipsisDriveText.Sanitize(text, MaxServerMessageLength)
+            : answer.IsJson ? "a body without an error message" : "a body that is not JSON";
     }
-
-    private static string Redact(string value, string secret) =>
-        secret.Length == 0 ? value : value.Replace(secret, "[redacted]", StringComparison.Ordinal);
 }

@@ -29,7 +29,7 @@ public class EllipsisDriveOptions : OAuthOptions
         ClaimActions.MapJsonKey(EllipsisDriveClaimTypes.DisplayName, "name");
         ClaimActions.MapJsonSubKey(EllipsisDriveClaimTypes.Plan, "plan", "type");
         ClaimActions.MapCustomJson(EllipsisDriveClaimTypes.Company, static user =>
-            ReadString(user, "companyName") ?? ReadString(user, "company_name"));
+            EllipsisDriveJson.ReadString(user, "companyName", "company_name"));
         ClaimActions.MapCustomJson(EllipsisDriveClaimTypes.Disabled, static user =>
             user.TryGetProperty("disabled", out var disabled) && disabled.ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False
                 ? (disabled.ValueKind == System.Text.Json.JsonValueKind.True ? "true" : "false")
@@ -108,9 +108,4 @@ public class EllipsisDriveOptions : OAuthOptions
 
     private static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
-
-    private static string? ReadString(System.Text.Json.JsonElement user, string name) =>
-        user.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String
-            ? value.GetString()
-            : null;
 }

@@ -50,4 +50,18 @@ internal static class EllipsisDriveText
 
         return token.Length > 0;
     }
+
+    /// <summary>Replaces every occurrence of each of <paramref name="secrets"/> in <paramref name="value"/> with <c>[redacted]</c>.</summary>
+    public static string Redact(string value, IEnumerable<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            if (secret.Length > 0)
+            {
+                value = value.Replace(secret, "[redacted]", StringComparison.Ordinal);
+            }
+        }
+
+        return value;
+    }
 }

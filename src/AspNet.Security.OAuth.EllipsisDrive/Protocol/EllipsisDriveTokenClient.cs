@@ -91,7 +91,7 @@ internal static class EllipsisDriveTokenClient
         {
             throw new EllipsisDriveTokenException(
                 EllipsisDriveTokenErrorKind.Transient,
-                $"The Ellipsis Drive token endpoint could not be reached: {EllipsisDriveText.Sanitize(Redact(exception.Message, redact), MaxServerMessageLength)}",
+                $"The Ellipsis Drive token endpoint could not be reached: {EllipsisDriveText.Sanitize(EllipsisDriveText.Redact(exception.Message, redact), MaxServerMessageLength)}",
                 innerException: exception);
         }
 
@@ -112,7 +112,8 @@ internal static class EllipsisDriveTokenClient
                     status);
             }
 
-            var (error, description) = ReadError(body);
+            var answer = EllipsisDriveJson.ReadError(body);
+            var (error, description) = (answer.Error, answer.Description ?? answer.Message);
             var kind = Classify(response.StatusCode, error);
             var serverSays = description ?? error ?? (string.IsNullOrWhiteSpace(body) ? "an empty body" : "a body that is not an OAuth error");
             var message = error is not null && description is not null
@@ -122,9 +123,9 @@ internal static class EllipsisDriveTokenClient
             // The server's text goes into messages and, through them, into log lines: no control characters.
             throw new EllipsisDriveTokenException(
                 kind,
-                EllipsisDriveText.Sanitize(Redact(message, redact), MaxServerMessageLength),
+                EllipsisDriveText.Sanitize(EllipsisDriveText.Redact(message, redact), MaxServerMessageLength),
                 status,
-                error is null ? null : EllipsisDriveText.Sanitize(Redact(error, redact), MaxErrorCodeLength));
+                error is null ? null : EllipsisDriveText.Sanitize(EllipsisDriveText.Redact(error, redact), MaxErrorCodeLength));
         }
     }
 
@@ -166,43 +167,6 @@ internal static class EllipsisDriveTokenClient
             : EllipsisDriveTokenErrorKind.Rejected;
     }
 
-    private static (string? Error, string? Description) ReadError(string body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, null);
-            }
-
-            return (ReadString(root, "error"), ReadString(root, "error_description") ?? ReadString(root, "errorDescription") ?? ReadString(root, "message"));
-        }
-        catch (JsonException)
-        {
-            return (null, null);
-        }
-    }
-
-    private static string? ReadString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())
-            ? value.GetString()
-            : null;
-
     private static string Describe(HttpStatusCode status) =>
         string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)status} ({status})");
-
-    internal static string Redact(string value, IEnumerable<string> secrets)
-    {
-        foreach (var secret in secrets)
-        {
-            if (secret.Length > 0)
-            {
-                value = value.Replace(secret, "[redacted]", StringComparison.Ordinal);
-            }
-        }
-
-        return value;
-    }
 }

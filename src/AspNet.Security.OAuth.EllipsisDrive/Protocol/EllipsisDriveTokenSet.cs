@@ -32,7 +32,7 @@ internal sealed record EllipsisDriveTokenSet(string AccessToken, string? Refresh
                 return null;
             }
 
-            var accessToken = ReadString(root, "access_token", "accessToken", "token");
+            var accessToken = EllipsisDriveJson.ReadString(root, "access_token", "accessToken", "token");
             if (string.IsNullOrEmpty(accessToken))
             {
                 return null;
@@ -40,10 +40,10 @@ internal sealed record EllipsisDriveTokenSet(string AccessToken, string? Refresh
 
             return new EllipsisDriveTokenSet(
                 accessToken,
-                NullIfEmpty(ReadString(root, "refresh_token", "refreshToken")),
-                NullIfEmpty(ReadString(root, "token_type", "tokenType")),
+                NullIfEmpty(EllipsisDriveJson.ReadString(root, "refresh_token", "refreshToken")),
+                NullIfEmpty(EllipsisDriveJson.ReadString(root, "token_type", "tokenType")),
                 ReadSeconds(root, "expires_in", "expiresIn"),
-                NullIfEmpty(ReadString(root, "scope")));
+                NullIfEmpty(EllipsisDriveJson.ReadString(root, "scope")));
         }
     }
 
@@ -78,19 +78,6 @@ internal sealed record EllipsisDriveTokenSet(string AccessToken, string? Refresh
         {
             writer.WriteString(name, value);
         }
-    }
-
-    private static string? ReadString(JsonElement root, params ReadOnlySpan<string> names)
-    {
-        foreach (var name in names)
-        {
-            if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
-            {
-                return value.GetString();
-            }
-        }
-
-        return null;
     }
 
     private static TimeSpan? ReadSeconds(JsonElement root, params ReadOnlySpan<string> names)

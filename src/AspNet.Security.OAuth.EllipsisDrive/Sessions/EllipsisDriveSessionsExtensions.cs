@@ -30,9 +30,7 @@ public static class EllipsisDriveSessionsExtensions
             optionsBuilder.Configure(configure);
         }
 
-        services.AddEllipsisDriveTokens();
-        services.AddDataProtection();
-        services.AddDistributedMemoryCache();
+        services.AddEllipsisDriveTokens(); // also Data Protection and, unless the app registered one, a memory cache
         services.TryAddSingleton<EllipsisDriveTicketStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, EllipsisDriveSessionCookieSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, EllipsisDriveSessionStoreFailureMiddleware>());

@@ -273,9 +273,7 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
             writer.Write(generation);
             // The key inside the protected payload stops an entry from being replayed under another key.
             writer.Write(key);
-            var ticketBytes = TicketSerializer.Default.Serialize(clean);
-            writer.Write(ticketBytes.Length);
-            writer.Write(ticketBytes);
+            TicketSerializer.Default.Write(writer, clean);
         }
 
         return _protector.Protect(buffer.ToArray());
@@ -297,7 +295,7 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
                 return null;
             }
 
-            var ticket = TicketSerializer.Default.Deserialize(reader.ReadBytes(reader.ReadInt32()));
+            var ticket = TicketSerializer.Default.Read(reader);
             return ticket is null ? null : new Entry(ticket, generation);
         }
         catch (Exception exception) when (exception is CryptographicException or EndOfStreamException or IOException or FormatException or InvalidOperationException or ArgumentException)

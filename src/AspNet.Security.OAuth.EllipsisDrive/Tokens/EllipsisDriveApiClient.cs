@@ -36,11 +36,11 @@ public sealed class EllipsisDriveApiClient
         using var document = await GetJsonAsync(new Uri("account", UriKind.Relative), cancellationToken).ConfigureAwait(false);
         var root = document.RootElement;
         return new EllipsisDriveAccount(
-            ReadString(root, "id"),
-            ReadString(root, "username"),
-            ReadString(root, "email"),
-            ReadString(root, "name"),
-            root.ValueKind == JsonValueKind.Object && root.TryGetProperty("plan", out var plan) ? ReadString(plan, "type") : null);
+            EllipsisDriveJson.ReadString(root, "id"),
+            EllipsisDriveJson.ReadString(root, "username"),
+            EllipsisDriveJson.ReadString(root, "email"),
+            EllipsisDriveJson.ReadString(root, "name"),
+            root.ValueKind == JsonValueKind.Object && root.TryGetProperty("plan", out var plan) ? EllipsisDriveJson.ReadString(plan, "type") : null);
     }
 
     /// <summary>
@@ -88,11 +88,11 @@ public sealed class EllipsisDriveApiClient
         {
             foreach (var item in result.EnumerateArray())
             {
-                items.Add(new EllipsisDrivePathItem(ReadString(item, "id"), ReadString(item, "name"), ReadString(item, "type")));
+                items.Add(new EllipsisDrivePathItem(EllipsisDriveJson.ReadString(item, "id"), EllipsisDriveJson.ReadString(item, "name"), EllipsisDriveJson.ReadString(item, "type")));
             }
         }
 
-        return new EllipsisDrivePage(items, ReadString(root, "nextPageStart"));
+        return new EllipsisDrivePage(items, EllipsisDriveJson.ReadString(root, "nextPageStart"));
     }
 
     private async Task<JsonDocument> GetJsonAsync(Uri uri, CancellationToken cancellationToken)
@@ -105,9 +105,4 @@ public sealed class EllipsisDriveApiClient
             return await JsonDocument.ParseAsync(stream, DocumentOptions, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static string? ReadString(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 }

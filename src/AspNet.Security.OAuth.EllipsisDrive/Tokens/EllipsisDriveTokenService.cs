@@ -62,7 +62,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
     public async Task<string?> GetSessionIdAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        var result = await httpContext.AuthenticateAsync(await GetCookieSchemeAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        var result = await AuthenticateAsync(httpContext, await GetCookieSchemeAsync().ConfigureAwait(false)).ConfigureAwait(false);
         return result.Succeeded && result.Properties!.Items.TryGetValue(EllipsisDriveTicketStore.SessionKeyItem, out var key) ? key : null;
     }
 
