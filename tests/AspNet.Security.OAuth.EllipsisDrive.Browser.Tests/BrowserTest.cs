@@ -33,7 +33,7 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     {
         if (_page is not null && TestContext.Current.TestState?.Result == TestResult.Failed)
         {
-            await SaveArtifactsAsync(_page);
+            await SaveArtifactsAsync(_page, LogsSoFar());
         }
 
         if (_context is not null)
@@ -42,6 +42,19 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>What the app logged, or nothing when it never started.</summary>
+    private IEnumerable<string> LogsSoFar()
+    {
+        try
+        {
+            return [.. App.Logs.Lines];
+        }
+        catch (InvalidOperationException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Every HTML document the app answered so far: its URL and body.</summary>
@@ -79,13 +92,29 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
         }
     }
 
-    /// <summary>Signs in through the emulator's consent page as <paramref name="user"/>, starting from the current page.</summary>
+    /// <summary>
+    /// Signs in through the emulator's consent page as <paramref name="user"/>, starting from the current page, and
+    /// returns once the browser has left the emulator and loaded the page the redirects end on.
+    /// </summary>
     protected async Task ConsentAsync(string user, bool allow = true)
     {
+        await Page.WaitForURLAsync(IsOnEmulator);
         await Page.WaitForSelectorAsync("form#consent");
         await Page.CheckAsync($"input[name=user][value={user}]");
         await Page.ClickAsync(allow ? "#allow" : "#deny");
-        await Page.WaitForLoadStateAsync(LoadState.Load);
+        // A click does not wait for the navigation it starts: wait for the page after the emulator, loaded.
+        await Page.WaitForURLAsync(url => !IsOnEmulator(url));
+    }
+
+    /// <summary>Follows the link <paramref name="selector"/> and returns once the page it points to has loaded.</summary>
+    protected async Task FollowLinkAsync(string selector)
+    {
+        var link = Page.Locator(selector);
+        var href = await link.GetAttributeAsync("href") ?? throw new InvalidOperationException($"{selector} has no href.");
+        var target = new Uri(new Uri(Page.Url), href).AbsoluteUri;
+        Assert.NotEqual(target, Page.Url);
+        await link.ClickAsync();
+        await Page.WaitForURLAsync(url => url == target);
     }
 
     /// <summary>From the home page: press "Sign in with Ellipsis Drive", pick the user, Allow; ends on the account page.</summary>
@@ -96,6 +125,8 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
         await ConsentAsync(user);
         await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/Account");
     }
+
+    protected bool IsOnEmulator(string url) => url.StartsWith(App.Drive.BaseAddress.AbsoluteUri, StringComparison.Ordinal);
 
     protected bool IsOnApp(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && Uri.Compare(uri, App.BaseAddress, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
@@ -118,7 +149,7 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
         }
     }
 
-    private static async Task SaveArtifactsAsync(IPage page)
+    private static async Task SaveArtifactsAsync(IPage page, IEnumerable<string> logs)
     {
         try
         {
@@ -133,9 +164,10 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
                 name = name[..100] + "-" + hash;
             }
 
+            await File.WriteAllLinesAsync(Path.Combine(ArtifactsDirectory, name + ".log"), logs);
             await page.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsDirectory, name + ".png"), FullPage = true });
             await File.WriteAllTextAsync(Path.Combine(ArtifactsDirectory, name + ".html"), await page.ContentAsync());
-            TestContext.Current.SendDiagnosticMessage($"Browser artifacts of the failure: {Path.Combine(ArtifactsDirectory, name)}.png / .html");
+            TestContext.Current.SendDiagnosticMessage($"Browser artifacts of the failure: {Path.Combine(ArtifactsDirectory, name)}.png / .html / .log");
         }
         catch (PlaywrightException)
         {

@@ -49,7 +49,8 @@ public sealed class SampleApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        // Captured, not printed: a failing browser test writes them next to its screenshot, and the test output stays readable.
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs));
         // No real client: emulator mode, whatever user-secrets or the environment say.
         builder.UseSetting("EllipsisDrive:ClientId", string.Empty);
         builder.UseSetting("EllipsisDrive:ClientSecret", string.Empty);

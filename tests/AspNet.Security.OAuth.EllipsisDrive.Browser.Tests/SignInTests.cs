@@ -14,7 +14,7 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         Assert.Contains("Emulator mode: no real Ellipsis Drive account is used", await Page.InnerTextAsync("#emulator-banner"));
 
         await Page.ClickAsync("#sign-in");
-        Assert.True(new Uri(Page.Url).AbsoluteUri.StartsWith(App.Drive.BaseAddress.AbsoluteUri, StringComparison.Ordinal), $"Expected the emulator's consent page, got {Page.Url}.");
+        // The button leads to the emulator's consent page (ConsentAsync waits for it, and fails if it never comes).
         await ConsentAsync("alice");
 
         await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/Account");
@@ -27,15 +27,14 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         // The picture in docs/account-page.png comes from here.
         await Page.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsDirectory, "account-page.png") });
 
-        await Page.ClickAsync("#open-drive");
+        await FollowLinkAsync("#open-drive");
         var seen = new List<string>();
         seen.AddRange(await ItemNamesAsync());
         Assert.Equal(4, seen.Count);
         Assert.Contains("Folder", await Page.InnerTextAsync("#drive-items"));
-        while (await Page.QuerySelectorAsync("#next-page") is { } next)
+        while (await Page.QuerySelectorAsync("#next-page") is not null)
         {
-            await next.ClickAsync();
-            await Page.WaitForLoadStateAsync(LoadState.Load);
+            await FollowLinkAsync("#next-page");
             seen.AddRange(await ItemNamesAsync());
         }
 
@@ -45,9 +44,9 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
             seen.Order(StringComparer.Ordinal));
         Assert.True(App.Drive.CountRequests(EmulatorEndpoint.ListRoot) >= 3);
 
-        await Page.ClickAsync("#root-sharedWithMe");
+        await FollowLinkAsync("#root-sharedWithMe");
         Assert.Equal(["Shared flood map of bob"], await ItemNamesAsync());
-        await Page.ClickAsync("#root-favorites");
+        await FollowLinkAsync("#root-favorites");
         Assert.Equal(["Aerial imagery 2024", "Basemaps", "Parcels"], (await ItemNamesAsync()).Order(StringComparer.Ordinal));
         await AssertNoIssuedSecretServedAsync();
     }
