@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Claims;
@@ -66,26 +67,14 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
 
         var scopes = properties.GetParameter<ICollection<string>>(OAuthChallengeProperties.ScopeKey);
         var state = EllipsisDriveStateStore.NewState();
+        var scope = scopes is null ? FormatScope() : FormatScope(scopes);
 
-        var parameters = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (name, value) in Options.AdditionalAuthorizationParameters)
-        {
-            parameters[name] = value;
-        }
-
-        // Set after the additional parameters, so none of them can replace a protocol parameter.
-        parameters["response_type"] = "code";
-        parameters["client_id"] = Options.ClientId;
-        parameters["redirect_uri"] = redirectUri;
-        parameters["scope"] = scopes is null ? FormatScope() : FormatScope(scopes);
-        parameters["state"] = state;
-
+        string? codeChallenge = null;
         if (Options.UsePkce)
         {
-            var codeVerifier = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+            var codeVerifier = NewCodeVerifier();
             properties.Items[OAuthConstants.CodeVerifierKey] = codeVerifier;
-            parameters[OAuthConstants.CodeChallengeKey] = WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(codeVerifier)));
-            parameters[OAuthConstants.CodeChallengeMethodKey] = OAuthConstants.CodeChallengeMethodS256;
+            codeChallenge = ComputeCodeChallenge(codeVerifier);
         }
 
         var now = TimeProvider.GetUtcNow();
@@ -95,7 +84,71 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             CreateStateStore().Protect(state, now, properties),
             CreateStateCookieOptions(now + Options.RemoteAuthenticationTimeout));
 
-        return QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, parameters);
+        // The query is written straight into one builder sized for it, rather than through a dictionary and QueryHelpers.
+        var endpoint = Options.AuthorizationEndpoint;
+        var fragmentAt = endpoint.IndexOf('#', StringComparison.Ordinal);
+        var target = fragmentAt < 0 ? endpoint.AsSpan() : endpoint.AsSpan(0, fragmentAt);
+        var url = new StringBuilder(target.Length + 256 + redirectUri.Length + scope.Length);
+        url.Append(target);
+        var separator = target.Contains('?') ? '&' : '?';
+
+        void Add(string name, string? value)
+        {
+            if (value is not null)
+            {
+                url.Append(separator).Append(UrlEncoder.Default.Encode(name)).Append('=').Append(UrlEncoder.Default.Encode(value));
+                separator = '&';
+            }
+        }
+
+        foreach (var (name, value) in Options.AdditionalAuthorizationParameters)
+        {
+            // Written before the protocol parameters, and never in their place: none of them can replace a protocol parameter.
+            if (!IsProtocolParameter(name))
+            {
+                Add(name, value);
+            }
+        }
+
+        Add("response_type", "code");
+        Add("client_id", Options.ClientId);
+        Add("redirect_uri", redirectUri);
+        Add("scope", scope);
+        Add("state", state);
+        if (codeChallenge is not null)
+        {
+            Add(OAuthConstants.CodeChallengeKey, codeChallenge);
+            Add(OAuthConstants.CodeChallengeMethodKey, OAuthConstants.CodeChallengeMethodS256);
+        }
+
+        if (fragmentAt >= 0)
+        {
+            url.Append(endpoint.AsSpan(fragmentAt));
+        }
+
+        return url.ToString();
+    }
+
+    private static bool IsProtocolParameter(string name) => name is "response_type" or "client_id" or "redirect_uri" or "scope" or "state"
+        || string.Equals(name, OAuthConstants.CodeChallengeKey, StringComparison.Ordinal)
+        || string.Equals(name, OAuthConstants.CodeChallengeMethodKey, StringComparison.Ordinal);
+
+    // RFC 7636: 32 random bytes, base64url (43 characters).
+    private static string NewCodeVerifier()
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        RandomNumberGenerator.Fill(bytes);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    // RFC 7636 S256: base64url(SHA-256(ASCII(verifier))). The verifier is base64url, so one byte per character.
+    private static string ComputeCodeChallenge(string codeVerifier)
+    {
+        Span<byte> ascii = stackalloc byte[128];
+        var length = Encoding.ASCII.GetBytes(codeVerifier, ascii);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(ascii[..length], hash);
+        return Base64Url.EncodeToString(hash);
     }
 
     /// <inheritdoc />
@@ -178,9 +231,21 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         using var activity = EllipsisDriveTelemetry.StartTokenEndpointActivity("authorization_code");
         try
         {
-            var tokenSet = await EllipsisDriveTokenClient.RedeemCodeAsync(
+            var answer = await EllipsisDriveTokenClient.RedeemCodeKeepingAnswerAsync(
                 Options, context.Code, context.RedirectUri, codeVerifier, Context.RequestAborted).ConfigureAwait(false);
-            return OAuthTokenResponse.Success(tokenSet.ToRfc6749Json());
+
+            // The answer as parsed, not a rewritten copy; the properties it reads by their RFC 6749 names are then set to what
+            // the tolerant reader found (camelCase names, a numeric or fractional expires_in). The response owns the document.
+            // An answer with an access token succeeded: an 'error' member next to it is not a failure (and its unsanitized
+            // text must not become one).
+            var tokenSet = answer.Tokens;
+            var response = OAuthTokenResponse.Success(answer.Document);
+            response.Error = null;
+            response.AccessToken = tokenSet.AccessToken;
+            response.TokenType = tokenSet.TokenType;
+            response.RefreshToken = tokenSet.RefreshToken;
+            response.ExpiresIn = tokenSet.ExpiresIn is { } expiresIn ? ((long)expiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture) : null;
+            return response;
         }
         catch (EllipsisDriveTokenException exception)
         {
@@ -330,17 +395,14 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
     private async Task<JsonDocument> GetAccountAsync(string accessToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Options.UserInformationEndpoint);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.TryAddWithoutValidation("Accept", "application/json"); // Only sent: no need to parse it.
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         request.Version = Backchannel.DefaultRequestVersion;
 
-        int status;
-        string body;
+        HttpResponseMessage response;
         try
         {
-            using var response = await Backchannel.SendAsync(request, HttpCompletionOption.ResponseContentRead, Context.RequestAborted).ConfigureAwait(false);
-            status = (int)response.StatusCode;
-            body = await response.Content.ReadAsStringAsync(Context.RequestAborted).ConfigureAwait(false);
+            response = await Backchannel.SendAsync(request, HttpCompletionOption.ResponseContentRead, Context.RequestAborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (!Context.RequestAborted.IsCancellationRequested)
         {
@@ -355,34 +417,33 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             throw new AuthenticationFailureException("The Ellipsis Drive account endpoint could not be reached: " + EllipsisDriveText.Redact(exception.Message, [accessToken]), exception);
         }
 
-        if (status is < 200 or > 299)
+        using (response)
         {
-            Log.AccountRequestFailed(Logger, status);
-            throw new AuthenticationFailureException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"The Ellipsis Drive account endpoint answered HTTP {status}: {EllipsisDriveText.Redact(DescribeErrorBody(body), [accessToken])}"));
-        }
+            var status = (int)response.StatusCode;
+            if (status is < 200 or > 299)
+            {
+                var errorBody = await response.Content.ReadAsStringAsync(Context.RequestAborted).ConfigureAwait(false);
+                Log.AccountRequestFailed(Logger, status);
+                throw new AuthenticationFailureException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The Ellipsis Drive account endpoint answered HTTP {status}: {EllipsisDriveText.Redact(DescribeErrorBody(errorBody), [accessToken])}"));
+            }
 
-        JsonDocument? document = null;
-        try
-        {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException)
-        {
-            // Reported below, with the status.
-        }
+            // Parsed from the buffered bytes: no string of the whole answer.
+            var document = await EllipsisDriveJson.TryParseAsync(response.Content, maxDepth: 32, Context.RequestAborted).ConfigureAwait(false);
+            if (document?.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document?.Dispose();
+                Log.AccountRequestFailed(Logger, status);
+                var empty = response.Content.Headers.ContentLength == 0
+                    || string.IsNullOrWhiteSpace(await response.Content.ReadAsStringAsync(Context.RequestAborted).ConfigureAwait(false));
+                throw new AuthenticationFailureException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The Ellipsis Drive account endpoint answered HTTP {status} with {(empty ? "an empty body" : "a body that is not a JSON object")}."));
+            }
 
-        if (document?.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document?.Dispose();
-            Log.AccountRequestFailed(Logger, status);
-            throw new AuthenticationFailureException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"The Ellipsis Drive account endpoint answered HTTP {status} with {(string.IsNullOrWhiteSpace(body) ? "an empty body" : "a body that is not a JSON object")}."));
+            return document;
         }
-
-        return document;
     }
 
     private void AddNameIdentifier(ClaimsIdentity identity, JsonElement account)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace AspNet.Security.OAuth.EllipsisDrive;
@@ -27,6 +28,43 @@ internal static class EllipsisDriveJson
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Parses a (buffered) answer straight from its bytes, without making a string of it first; <see langword="null"/> when
+    /// it is not JSON. A body declared in another charset than UTF-8 is decoded as text first, as a string read would.
+    /// </summary>
+    public static async Task<JsonDocument?> TryParseAsync(HttpContent content, int maxDepth, CancellationToken cancellationToken)
+    {
+        var options = new JsonDocumentOptions { MaxDepth = maxDepth };
+        try
+        {
+            var charset = content.Headers.ContentType?.CharSet;
+            if (!string.IsNullOrEmpty(charset) && !IsUtf8(charset))
+            {
+                return JsonDocument.Parse(await content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false), options);
+            }
+
+            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonDocument.ParseAsync(stream, options, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // An unknown charset.
+        }
+    }
+
+    private static bool IsUtf8(string charset)
+    {
+        var name = charset.Trim('"', ' ');
+        return name.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || name.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

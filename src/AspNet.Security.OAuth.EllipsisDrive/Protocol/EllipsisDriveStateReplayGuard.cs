@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
@@ -42,7 +43,10 @@ internal sealed partial class EllipsisDriveStateReplayGuard : IDisposable
     /// </summary>
     public async Task<bool> TryConsumeAsync(string scheme, string state, TimeSpan remainingLifetime, CancellationToken cancellationToken)
     {
-        var key = KeyPrefix + scheme + ":" + WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(state)));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        EllipsisDriveStateStore.HashState(state, hash);
+        Span<char> encoded = stackalloc char[44];
+        var key = string.Concat(KeyPrefix, scheme, ":", encoded[..Base64Url.EncodeToChars(hash, encoded)]);
         var lifetime = remainingLifetime > TimeSpan.FromSeconds(1) ? remainingLifetime : TimeSpan.FromSeconds(1);
 
         // In memory first: it answers a replay to this server even when the distributed cache is down.

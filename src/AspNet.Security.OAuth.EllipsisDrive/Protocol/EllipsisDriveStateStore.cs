@@ -53,14 +53,39 @@ internal sealed class EllipsisDriveStateStore
     }
 
     /// <summary>A new unguessable state: 256 random bits, 43 characters.</summary>
-    public static string NewState() => Base64UrlTextEncoder.Encode(RandomNumberGenerator.GetBytes(StateBytes));
+    public static string NewState()
+    {
+        Span<byte> bytes = stackalloc byte[StateBytes];
+        RandomNumberGenerator.Fill(bytes);
+        return Base64Url.EncodeToString(bytes);
+    }
 
     /// <summary>
     /// The name of the cookie holding the properties of <paramref name="state"/>. A hash, so the state itself
     /// never appears outside the provider redirect; truncated to 132 bits, plenty to keep tabs apart.
     /// </summary>
-    public static string GetCookieName(string state) =>
-        CookiePrefix + Base64UrlTextEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(state)))[..CookieNameHashLength];
+    public static string GetCookieName(string state)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        HashState(state, hash);
+        Span<char> name = stackalloc char[CookiePrefix.Length + 44];
+        CookiePrefix.CopyTo(name);
+        var written = Base64Url.EncodeToChars(hash, name[CookiePrefix.Length..]);
+        return new string(name[..(CookiePrefix.Length + Math.Min(written, CookieNameHashLength))]);
+    }
+
+    /// <summary>SHA-256 of the UTF-8 bytes of <paramref name="state"/>, without allocating (a state is at most 50 characters).</summary>
+    public static void HashState(string state, Span<byte> hash)
+    {
+        Span<byte> utf8 = stackalloc byte[MaxStateLength * 3];
+        if (Encoding.UTF8.GetMaxByteCount(state.Length) > utf8.Length)
+        {
+            SHA256.HashData(Encoding.UTF8.GetBytes(state), hash);
+            return;
+        }
+
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(state, utf8)], hash);
+    }
 
     /// <summary>Whether <paramref name="state"/> could be one this store issued, checked before anything is hashed or looked up.</summary>
     public static bool IsWellFormed(string? state)

@@ -17,10 +17,21 @@ internal static class EllipsisDriveTokenClient
     private const int MaxServerMessageLength = 300;
     private const int MaxErrorCodeLength = 64;
 
-    public static Task<EllipsisDriveTokenSet> RedeemCodeAsync(
+    public static async Task<EllipsisDriveTokenSet> RedeemCodeAsync(
         EllipsisDriveOptions options, string code, string redirectUri, string? codeVerifier, CancellationToken cancellationToken)
     {
-        var parameters = new List<KeyValuePair<string, string>>
+        using var answer = await RedeemCodeKeepingAnswerAsync(options, code, redirectUri, codeVerifier, cancellationToken).ConfigureAwait(false);
+        return answer.Tokens;
+    }
+
+    /// <summary>
+    /// Redeems a code and keeps the parsed answer, so the handler can hand it to <c>OAuthTokenResponse</c> instead of
+    /// writing and parsing a copy; the caller owns (and disposes) <see cref="TokenAnswer.Document"/>.
+    /// </summary>
+    public static Task<TokenAnswer> RedeemCodeKeepingAnswerAsync(
+        EllipsisDriveOptions options, string code, string redirectUri, string? codeVerifier, CancellationToken cancellationToken)
+    {
+        var parameters = new List<KeyValuePair<string, string>>(capacity: 7)
         {
             new("grant_type", "authorization_code"),
             // The docs name the code "authorization_code"; RFC 6749 names it "code". Sending both works with either reading.
@@ -34,25 +45,27 @@ internal static class EllipsisDriveTokenClient
             parameters.Add(new("code_verifier", codeVerifier));
         }
 
-        return SendAsync(options, parameters, [code, codeVerifier], cancellationToken);
+        return SendAsync(options, parameters, code, codeVerifier, cancellationToken);
     }
 
-    public static Task<EllipsisDriveTokenSet> RefreshAsync(EllipsisDriveOptions options, string refreshToken, CancellationToken cancellationToken)
+    public static async Task<EllipsisDriveTokenSet> RefreshAsync(EllipsisDriveOptions options, string refreshToken, CancellationToken cancellationToken)
     {
-        var parameters = new List<KeyValuePair<string, string>>
+        var parameters = new List<KeyValuePair<string, string>>(capacity: 4)
         {
             new("grant_type", "refresh_token"),
             new("refresh_token", refreshToken),
         };
 
-        return SendAsync(options, parameters, [refreshToken], cancellationToken);
+        using var answer = await SendAsync(options, parameters, refreshToken, null, cancellationToken).ConfigureAwait(false);
+        return answer.Tokens;
     }
 
-    private static async Task<EllipsisDriveTokenSet> SendAsync(
-        EllipsisDriveOptions options, List<KeyValuePair<string, string>> parameters, string?[] secrets, CancellationToken cancellationToken)
+    private static async Task<TokenAnswer> SendAsync(
+        EllipsisDriveOptions options, List<KeyValuePair<string, string>> parameters, string secret, string? otherSecret, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, options.TokenEndpoint);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        // Unparsed: it is only sent, never read back.
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
 
         if (options.ClientAuthenticationMethod == EllipsisDriveClientAuthenticationMethod.BasicAuthentication)
         {
@@ -71,14 +84,11 @@ internal static class EllipsisDriveTokenClient
             : CreateJsonContent(parameters);
         request.Version = options.Backchannel.DefaultRequestVersion;
 
-        string[] redact = [.. secrets.Where(s => !string.IsNullOrEmpty(s))!, options.ClientSecret];
-
         HttpResponseMessage response;
-        string body;
         try
         {
+            // The default completion option: the body is read (and bounded by MaxResponseContentBufferSize) here.
             response = await options.Backchannel.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -91,7 +101,7 @@ internal static class EllipsisDriveTokenClient
         {
             throw new EllipsisDriveTokenException(
                 EllipsisDriveTokenErrorKind.Transient,
-                $"The Ellipsis Drive token endpoint could not be reached: {EllipsisDriveText.Sanitize(EllipsisDriveText.Redact(exception.Message, redact), MaxServerMessageLength)}",
+                $"The Ellipsis Drive token endpoint could not be reached: {EllipsisDriveText.Sanitize(EllipsisDriveText.Redact(exception.Message, Secrets(options, secret, otherSecret)), MaxServerMessageLength)}",
                 innerException: exception);
         }
 
@@ -100,18 +110,33 @@ internal static class EllipsisDriveTokenClient
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
-                var tokens = EllipsisDriveTokenSet.TryParse(body) ?? throw new EllipsisDriveTokenException(
-                    EllipsisDriveTokenErrorKind.InvalidResponse,
-                    $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)} without an access token.",
-                    status);
+                var document = await EllipsisDriveJson.TryParseAsync(response.Content, maxDepth: 16, cancellationToken).ConfigureAwait(false);
+                var tokens = document is null ? null : EllipsisDriveTokenSet.TryParse(document.RootElement);
+                if (tokens is null)
+                {
+                    document?.Dispose();
+                    throw new EllipsisDriveTokenException(
+                        EllipsisDriveTokenErrorKind.InvalidResponse,
+                        $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)} without an access token.",
+                        status);
+                }
 
                 // Saved as is, such a token would break every later API call with a header-format error.
-                return EllipsisDriveText.IsHeaderSafeToken(tokens.AccessToken) ? tokens : throw new EllipsisDriveTokenException(
-                    EllipsisDriveTokenErrorKind.InvalidResponse,
-                    $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)} with an access token that cannot be sent in an Authorization header (it contains spaces, line breaks or characters outside printable ASCII).",
-                    status);
+                if (!EllipsisDriveText.IsHeaderSafeToken(tokens.AccessToken))
+                {
+                    document!.Dispose();
+                    throw new EllipsisDriveTokenException(
+                        EllipsisDriveTokenErrorKind.InvalidResponse,
+                        $"The Ellipsis Drive token endpoint answered {Describe(response.StatusCode)} with an access token that cannot be sent in an Authorization header (it contains spaces, line breaks or characters outside printable ASCII).",
+                        status);
+                }
+
+                return new TokenAnswer(tokens, document!);
             }
 
+            // Failures are rare: read as text, the way the error readers and the messages want it.
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var redact = Secrets(options, secret, otherSecret);
             var answer = EllipsisDriveJson.ReadError(body);
             var (error, description) = (answer.Error, answer.Description ?? answer.Message);
             var kind = Classify(response.StatusCode, error);
@@ -129,10 +154,15 @@ internal static class EllipsisDriveTokenClient
         }
     }
 
-    // A flat object of strings: written directly rather than through a dictionary and the reflection serializer.
+    // Every secret of a request, for redaction: the code or refresh token, the PKCE verifier, the client secret.
+    private static string[] Secrets(EllipsisDriveOptions options, string secret, string? otherSecret) =>
+        string.IsNullOrEmpty(otherSecret) ? [secret, options.ClientSecret] : [secret, otherSecret, options.ClientSecret];
+
+    // A flat object of strings: written directly rather than through a dictionary and the reflection serializer, into
+    // a pooled buffer (the writer asks for room for the worst-case escaping of each value), then copied once.
     private static ByteArrayContent CreateJsonContent(List<KeyValuePair<string, string>> parameters)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using var buffer = new PooledByteBufferWriter(1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -144,7 +174,7 @@ internal static class EllipsisDriveTokenClient
             writer.WriteEndObject();
         }
 
-        var content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
+        var content = new ByteArrayContent(buffer.ToArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }
@@ -169,4 +199,10 @@ internal static class EllipsisDriveTokenClient
 
     private static string Describe(HttpStatusCode status) =>
         string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)status} ({status})");
+}
+
+/// <summary>A successful token answer: the tokens read from it, and the parsed answer itself (owned by the holder).</summary>
+internal readonly record struct TokenAnswer(EllipsisDriveTokenSet Tokens, JsonDocument Document) : IDisposable
+{
+    public void Dispose() => Document.Dispose();
 }

@@ -10,74 +10,27 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 internal sealed record EllipsisDriveTokenSet(string AccessToken, string? RefreshToken, string? TokenType, TimeSpan? ExpiresIn, string? Scope)
 {
     /// <summary>
-    /// Reads a token answer; <see langword="null"/> when the body is not a JSON object with an access token.
+    /// Reads a parsed token answer; <see langword="null"/> when it is not a JSON object with an access token.
     /// </summary>
-    public static EllipsisDriveTokenSet? TryParse(string body)
+    public static EllipsisDriveTokenSet? TryParse(JsonElement root)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException)
+        if (root.ValueKind != JsonValueKind.Object)
         {
             return null;
         }
 
-        using (document)
+        var accessToken = EllipsisDriveJson.ReadString(root, "access_token", "accessToken", "token");
+        if (string.IsNullOrEmpty(accessToken))
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            var accessToken = EllipsisDriveJson.ReadString(root, "access_token", "accessToken", "token");
-            if (string.IsNullOrEmpty(accessToken))
-            {
-                return null;
-            }
-
-            return new EllipsisDriveTokenSet(
-                accessToken,
-                NullIfEmpty(EllipsisDriveJson.ReadString(root, "refresh_token", "refreshToken")),
-                NullIfEmpty(EllipsisDriveJson.ReadString(root, "token_type", "tokenType")),
-                ReadSeconds(root, "expires_in", "expiresIn"),
-                NullIfEmpty(EllipsisDriveJson.ReadString(root, "scope")));
-        }
-    }
-
-    /// <summary>
-    /// The answer in RFC 6749 shape, which <see cref="Microsoft.AspNetCore.Authentication.OAuth.OAuthTokenResponse"/> reads.
-    /// </summary>
-    public JsonDocument ToRfc6749Json()
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("access_token", AccessToken);
-            WriteIfPresent(writer, "token_type", TokenType);
-            WriteIfPresent(writer, "refresh_token", RefreshToken);
-            if (ExpiresIn is { } expiresIn)
-            {
-                // A string, as OAuthTokenResponse reads it.
-                writer.WriteString("expires_in", ((long)expiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture));
-            }
-
-            WriteIfPresent(writer, "scope", Scope);
-            writer.WriteEndObject();
+            return null;
         }
 
-        return JsonDocument.Parse(buffer.WrittenMemory);
-    }
-
-    private static void WriteIfPresent(Utf8JsonWriter writer, string name, string? value)
-    {
-        if (value is not null)
-        {
-            writer.WriteString(name, value);
-        }
+        return new EllipsisDriveTokenSet(
+            accessToken,
+            NullIfEmpty(EllipsisDriveJson.ReadString(root, "refresh_token", "refreshToken")),
+            NullIfEmpty(EllipsisDriveJson.ReadString(root, "token_type", "tokenType")),
+            ReadSeconds(root, "expires_in", "expiresIn"),
+            NullIfEmpty(EllipsisDriveJson.ReadString(root, "scope")));
     }
 
     private static TimeSpan? ReadSeconds(JsonElement root, params ReadOnlySpan<string> names)
