@@ -40,6 +40,15 @@ internal enum AuthMode
     /// same tokens), behind an endpoint that does not read the token. What the larger cookie costs by itself.
     /// </summary>
     EllipsisDriveCookieNoTokenRead,
+
+    /// <summary>
+    /// A reference: <see cref="EllipsisDriveCookie"/> with <see cref="EllipsisDriveTokenOptions.CacheDecodedCookies"/> off,
+    /// so every request decrypts and deserializes its cookie, as the plain cookie baseline does.
+    /// </summary>
+    EllipsisDriveCookieNoDecodedCache,
+
+    /// <summary>A reference: <see cref="EllipsisDriveServerMemory"/> with <see cref="EllipsisDriveTokenOptions.CacheDecodedCookies"/> off.</summary>
+    EllipsisDriveServerMemoryNoDecodedCache,
 }
 
 /// <summary>
@@ -126,8 +135,9 @@ internal sealed class BenchApp : IAsyncDisposable
                     options.BaseAddress = emulator.BaseAddress;
                     options.TimeProvider = time;
                 });
-                builder.Services.AddEllipsisDriveTokens();
-                if (mode is not (AuthMode.EllipsisDriveCookie or AuthMode.EllipsisDriveCookieNoTokenRead))
+                builder.Services.AddEllipsisDriveTokens(options => options.CacheDecodedCookies =
+                    mode is not (AuthMode.EllipsisDriveCookieNoDecodedCache or AuthMode.EllipsisDriveServerMemoryNoDecodedCache));
+                if (mode is not (AuthMode.EllipsisDriveCookie or AuthMode.EllipsisDriveCookieNoTokenRead or AuthMode.EllipsisDriveCookieNoDecodedCache))
                 {
                     builder.Services.AddEllipsisDriveSessions();
                     IDistributedCache inner;

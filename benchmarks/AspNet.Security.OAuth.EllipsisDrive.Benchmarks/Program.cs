@@ -47,8 +47,15 @@ internal static class Program
                 authModes.Add(AuthMode.EllipsisDriveServerRedis);
             }
 
-            // The throughput loop also runs the reference row that splits cookie mode's cost into cookie and token read.
-            List<AuthMode> throughputModes = [.. authModes, AuthMode.EllipsisDriveCookieNoTokenRead];
+            // The throughput loop also runs reference rows: cookie mode's cost split into cookie and token read, and both
+            // modes with the decoded-cookie cache off (every request decrypts its cookie, as the baseline does).
+            List<AuthMode> throughputModes =
+            [
+                .. authModes,
+                AuthMode.EllipsisDriveCookieNoTokenRead,
+                AuthMode.EllipsisDriveCookieNoDecodedCache,
+                AuthMode.EllipsisDriveServerMemoryNoDecodedCache,
+            ];
 
             // BenchmarkDotNet runs in process, so in the same process as the load loops.
             var config = Config(quick, artifacts, redis is null);
@@ -305,7 +312,7 @@ internal static class Program
         AuthMode.PlainCookie => "baseline",
         AuthMode.EllipsisDriveCookie => Verdict(ratio >= 0.97, "≥ 0.97×"),
         AuthMode.EllipsisDriveServerMemory => Verdict(ratio >= 0.93, "≥ 0.93×"),
-        AuthMode.EllipsisDriveCookieNoTokenRead => "(reference)",
+        AuthMode.EllipsisDriveCookieNoTokenRead or AuthMode.EllipsisDriveCookieNoDecodedCache or AuthMode.EllipsisDriveServerMemoryNoDecodedCache => "(reference)",
         _ => "(no target)",
     };
 
@@ -318,6 +325,8 @@ internal static class Program
         AuthMode.EllipsisDriveServerMemory => "EllipsisDrive, server mode (memory)",
         AuthMode.EllipsisDriveServerRedis => "EllipsisDrive, server mode (Redis)",
         AuthMode.EllipsisDriveCookieNoTokenRead => "reference: cookie-mode cookie, endpoint without token read",
+        AuthMode.EllipsisDriveCookieNoDecodedCache => "reference: cookie mode, decoded-cookie cache off",
+        AuthMode.EllipsisDriveServerMemoryNoDecodedCache => "reference: server mode (memory), decoded-cookie cache off",
         _ => "AddOAuth configured by hand",
     };
 

@@ -1,4 +1,5 @@
 using AspNet.Security.OAuth.EllipsisDrive;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,7 @@ public static class EllipsisDriveTokensExtensions
         services.TryAddSingleton<IEllipsisDriveRefreshLock, NoRefreshLock>();
         services.TryAddSingleton<IEllipsisDriveTokenService, EllipsisDriveTokenService>();
         services.TryAddTransient<EllipsisDriveAccessTokenHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, EllipsisDriveDecodedCookieCacheSetup>());
         return services;
     }
 

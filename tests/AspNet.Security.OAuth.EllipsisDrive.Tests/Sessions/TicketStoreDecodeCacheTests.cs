@@ -1,3 +1,4 @@
+using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
@@ -17,7 +18,7 @@ public sealed class TicketStoreDecodeCacheTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
     private readonly CountingCache _cache = new();
-    private readonly CountingProtectionProvider _protection = new();
+    private readonly CountingDataProtectionProvider _protection = new();
     private readonly EllipsisDriveTicketStore _store;
     private readonly EllipsisDriveTicketStore _otherNode;
 
@@ -166,28 +167,5 @@ public sealed class TicketStoreDecodeCacheTests : IDisposable
         public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
 
         public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => _inner.SetAsync(key, value, options, token);
-    }
-
-    private sealed class CountingProtectionProvider : IDataProtectionProvider
-    {
-        private readonly EphemeralDataProtectionProvider _inner = new();
-        private int _unprotects;
-
-        public int Unprotects => Volatile.Read(ref _unprotects);
-
-        public IDataProtector CreateProtector(string purpose) => new Protector(this, _inner.CreateProtector(purpose));
-
-        private sealed class Protector(CountingProtectionProvider owner, IDataProtector inner) : IDataProtector
-        {
-            public IDataProtector CreateProtector(string purpose) => new Protector(owner, inner.CreateProtector(purpose));
-
-            public byte[] Protect(byte[] plaintext) => inner.Protect(plaintext);
-
-            public byte[] Unprotect(byte[] protectedData)
-            {
-                Interlocked.Increment(ref owner._unprotects);
-                return inner.Unprotect(protectedData);
-            }
-        }
     }
 }
