@@ -13,6 +13,8 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 internal sealed partial class RedisRefreshLock : IEllipsisDriveRefreshLock
 {
     private const string KeyPrefix = "EllipsisDrive:refresh-lock:";
+    // A refresh takes a few milliseconds: the first polls come soon after, then every 25 ms.
+    private static readonly TimeSpan[] PollDelays = [TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(15)];
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
 
     private readonly Lazy<Task<IConnectionMultiplexer>> _connection;
@@ -44,8 +46,8 @@ internal sealed partial class RedisRefreshLock : IEllipsisDriveRefreshLock
         RedisValue owner = Guid.NewGuid().ToString("N");
         // The lock outlives the longest refresh, so it is never released under a running refresh; a crashed holder's lock expires.
         var expiry = _options.Value.RefreshTimeout + TimeSpan.FromSeconds(5);
-        var attempts = (int)Math.Ceiling(_options.Value.RefreshTimeout / PollInterval);
         var waited = false;
+        var waitedFor = TimeSpan.Zero;
 
         IDatabase database;
         try
@@ -78,14 +80,16 @@ internal sealed partial class RedisRefreshLock : IEllipsisDriveRefreshLock
             }
 
             waited = true;
-            if (attempt >= attempts)
+            if (waitedFor >= _options.Value.RefreshTimeout)
             {
                 LogGaveUpWaiting(_logger);
                 return new RefreshLockHandle(waited, null);
             }
 
             // The pace of polling, not a clock reading: real time, so a test's frozen clock cannot stall a waiting node.
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            var delay = attempt < PollDelays.Length ? PollDelays[attempt] : PollInterval;
+            waitedFor += delay;
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
