@@ -95,7 +95,7 @@ internal sealed partial class EllipsisDriveStateReplayGuard : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "The distributed cache could not record a used sign-in state ({ExceptionType}); replays are detected on this server only until it answers again.", EventName = "StateReplayStoreUnavailable")]
+        [LoggerMessage(9, LogLevel.Warning, "The distributed cache could not record a used sign-in state ({ExceptionType}); replays are detected on this server only until it answers again.", EventName = "StateReplayStoreUnavailable")]
         public static partial void StoreUnavailable(ILogger logger, string exceptionType);
     }
 }

@@ -108,7 +108,7 @@ internal sealed class EllipsisDriveStateStore
 
     public string Protect(string state, DateTimeOffset issuedAt, AuthenticationProperties properties)
     {
-        // Sized for the usual payload (state, time, redirect URI, correlation id, PKCE verifier), so it is not regrown.
+        // Sized for the usual payload (state, time, redirect URI, PKCE verifier), so it is not regrown.
         using var stream = new MemoryStream(capacity: 512);
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {

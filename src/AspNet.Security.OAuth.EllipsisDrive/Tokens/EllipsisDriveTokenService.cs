@@ -197,6 +197,28 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         }
     }
 
+    // The token-endpoint call, traced as its own client activity whose status says how it failed.
+    private async Task<EllipsisDriveTokenSet> CallTokenEndpointAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        using var activity = EllipsisDriveTelemetry.StartTokenEndpointActivity("refresh_token");
+        try
+        {
+            return await EllipsisDriveTokenClient.RefreshAsync(_handlerOptions.Get(_options.Value.Scheme), refreshToken, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (EllipsisDriveTokenException exception)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, EllipsisDriveMetrics.ToTag(exception.Kind));
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            // Only the refresh's own timeout cancels this call.
+            activity?.SetStatus(ActivityStatusCode.Error, "timeout");
+            throw;
+        }
+    }
+
     private async Task<RefreshOutcome> RefreshAsync(RefreshRequest request, string hash, Activity? activity, CancellationToken cancellationToken)
     {
         if (await FindNewerAsync(request, hash, cancellationToken).ConfigureAwait(false) is { } already)
@@ -217,9 +239,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
             EllipsisDriveTokenSet answer;
             try
             {
-                using var endpointActivity = EllipsisDriveTelemetry.StartTokenEndpointActivity("refresh_token");
-                answer = await EllipsisDriveTokenClient.RefreshAsync(_handlerOptions.Get(_options.Value.Scheme), refreshToken, cancellationToken)
-                    .ConfigureAwait(false);
+                answer = await CallTokenEndpointAsync(refreshToken, cancellationToken).ConfigureAwait(false);
             }
             catch (EllipsisDriveTokenException exception)
             {
@@ -236,6 +256,8 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                     return refreshedMeanwhile;
                 }
 
+                // Refused for good: the refresh failed, and the session ends.
+                activity?.SetStatus(ActivityStatusCode.Error, EllipsisDriveMetrics.ToTag(exception.Kind));
                 return await EndSessionAsync(request, hash, exception, cancellationToken).ConfigureAwait(false);
             }
 

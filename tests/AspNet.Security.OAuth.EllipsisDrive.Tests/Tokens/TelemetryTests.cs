@@ -90,6 +90,31 @@ public sealed class TelemetryTests : TokenTestBase
         Assert.Contains(codeCalls, a => a.Status == ActivityStatusCode.Unset);
     }
 
+    [Theory]
+    [InlineData(503, """{"message":"down"}""", "transient", null)]
+    [InlineData(400, """{"error":"invalid_grant"}""", "invalid_grant", "session_ended")]
+    public async Task A_failed_refresh_marks_the_token_endpoint_call_and_the_refresh_as_errors(int status, string body, string kind, string? outcome)
+    {
+        using var browser = await StartAndSignInAsync(serverMode: true);
+        using var traces = new TraceCollector();
+        ExpireAccessToken();
+        Drive.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = status, Body = body });
+
+        await browser.GetStringAsync("/test/token");
+
+        // The shape again (other tests trace through the same source): a failed refresh around its failed call. A transient
+        // failure throws (no outcome tag, the session is kept); a refused refresh token ends the session.
+        Assert.Contains(traces.Stopped, refresh =>
+            refresh.OperationName == "EllipsisDrive.RefreshToken"
+            && refresh.Status == ActivityStatusCode.Error
+            && refresh.StatusDescription == kind
+            && (string?)refresh.GetTagItem("ellipsisdrive.refresh.outcome") == outcome
+            && traces.ChildrenOf(refresh).ToList() is [var call]
+            && call.OperationName == "EllipsisDrive.TokenEndpoint"
+            && call.Status == ActivityStatusCode.Error
+            && call.StatusDescription == kind);
+    }
+
     /// <summary>Collects the activities of the package's source that stop while it listens.</summary>
     private sealed class TraceCollector : IDisposable
     {
