@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -15,6 +16,8 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     private IBrowserContext? _context;
     private IPage? _page;
 
+    private const float WaitTimeout = 15_000;
+
     public static string ArtifactsDirectory => Path.Combine(AppContext.BaseDirectory, "browser-artifacts");
 
     protected IPage Page => _page ?? throw new InvalidOperationException("The page is opened when the test starts.");
@@ -24,7 +27,7 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     public virtual async ValueTask InitializeAsync()
     {
         _context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 760 } });
-        _context.SetDefaultTimeout(15_000);
+        _context.SetDefaultTimeout(WaitTimeout);
         _page = await _context.NewPageAsync();
         _page.Response += (_, response) => _documents.Enqueue(CaptureAsync(response));
     }
@@ -98,12 +101,12 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     /// </summary>
     protected async Task ConsentAsync(string user, bool allow = true)
     {
-        await Page.WaitForURLAsync(IsOnEmulator);
-        await Page.WaitForSelectorAsync("form#consent");
-        await Page.CheckAsync($"input[name=user][value={user}]");
+        var emulator = Regex.Escape(App.Drive.BaseAddress.AbsoluteUri);
+        await WaitForPageAsync(new Regex("^" + emulator));
+        await Page.CheckAsync($"form#consent input[name=user][value={user}]");
         await Page.ClickAsync(allow ? "#allow" : "#deny");
         // A click does not wait for the navigation it starts: wait for the page after the emulator, loaded.
-        await Page.WaitForURLAsync(url => !IsOnEmulator(url));
+        await WaitForPageAsync(new Regex("^(?!" + emulator + ")"));
     }
 
     /// <summary>Follows the link <paramref name="selector"/> and returns once the page it points to has loaded.</summary>
@@ -114,7 +117,25 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
         var target = new Uri(new Uri(Page.Url), href).AbsoluteUri;
         Assert.NotEqual(target, Page.Url);
         await link.ClickAsync();
-        await Page.WaitForURLAsync(url => url == target);
+        await WaitForPageAsync(new Regex("^" + Regex.Escape(target) + "$"));
+    }
+
+    /// <summary>
+    /// Waits until the page is at <paramref name="pathAndQuery"/> (on any origin; with no query given, any query) and
+    /// its document has loaded.
+    /// </summary>
+    protected Task WaitForPathAsync(string pathAndQuery) =>
+        WaitForPageAsync(new Regex("^[a-z]+://[^/]+" + Regex.Escape(pathAndQuery) + (pathAndQuery.Contains('?', StringComparison.Ordinal) ? "$" : @"(\?[^#]*)?$")));
+
+    /// <summary>
+    /// Waits until the page's URL matches <paramref name="url"/> and its document has loaded. Both are polled in the
+    /// browser: <c>WaitForURLAsync</c> subscribes to navigation events after checking the URL, and can miss the one it
+    /// waits for (microsoft/playwright-dotnet#3364), which made a sign-in time out now and then.
+    /// </summary>
+    protected async Task WaitForPageAsync(Regex url)
+    {
+        await Assertions.Expect(Page).ToHaveURLAsync(url, new() { Timeout = WaitTimeout });
+        await Page.WaitForFunctionAsync("() => document.readyState === 'complete'", null, new() { Timeout = WaitTimeout, PollingInterval = 50 });
     }
 
     /// <summary>From the home page: press "Sign in with Ellipsis Drive", pick the user, Allow; ends on the account page.</summary>
@@ -123,10 +144,8 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
         await Page.GotoAsync(App.Url("/"));
         await Page.ClickAsync("#sign-in");
         await ConsentAsync(user);
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/Account");
+        await WaitForPathAsync("/Account");
     }
-
-    protected bool IsOnEmulator(string url) => url.StartsWith(App.Drive.BaseAddress.AbsoluteUri, StringComparison.Ordinal);
 
     protected bool IsOnApp(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && Uri.Compare(uri, App.BaseAddress, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;

@@ -22,7 +22,8 @@ public sealed class FailureTests(BrowserFixture browser, SampleAppFixture app) :
         await Page.ClickAsync("#sign-in");
         await ConsentAsync("alice");
 
-        await Page.WaitForURLAsync(url => IsOnApp(url) && new Uri(url).AbsolutePath == "/Home/Error");
+        await WaitForPathAsync("/Home/Error");
+        Assert.True(IsOnApp(Page.Url));
         Assert.Contains("503", await Page.InnerTextAsync("#error-message"), StringComparison.Ordinal);
         Assert.False(string.IsNullOrWhiteSpace(await Page.InnerTextAsync("#correlation-id")));
         var html = await Page.ContentAsync();
@@ -39,7 +40,8 @@ public sealed class FailureTests(BrowserFixture browser, SampleAppFixture app) :
         await Page.GotoAsync(App.Url("/"));
         await Page.ClickAsync("#sign-in");
         await ConsentAsync("alice");
-        await Page.WaitForURLAsync(url => IsOnApp(url) && new Uri(url).AbsolutePath == "/Home/Error");
+        await WaitForPathAsync("/Home/Error");
+        Assert.True(IsOnApp(Page.Url));
 
         await Page.ReloadAsync();
 

@@ -54,7 +54,7 @@ public sealed class RedisSessionTests(BrowserFixture browser) : BrowserTest(brow
         Assert.Equal("Alice Example", await Page.InnerTextAsync("#account-name"));
 
         await Page.ClickAsync("#sign-out");
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WaitForPathAsync("/");
         await Page.GotoAsync(App.Url("/Account"));
         Assert.Equal("/Account/SignIn", new Uri(Page.Url).AbsolutePath);
     }

@@ -65,7 +65,8 @@ public sealed class ReturnUrlTests(BrowserFixture browser, SampleAppFixture app)
         await Page.ClickAsync("#sign-in");
         await ConsentAsync("alice");
 
-        await Page.WaitForURLAsync(url => IsOnApp(url) && new Uri(url).PathAndQuery == "/Drive?root=sharedWithMe");
+        await WaitForPathAsync("/Drive?root=sharedWithMe");
+        Assert.True(IsOnApp(Page.Url));
     }
 
     private async Task AssertLandedOnAccountPageAsync()

@@ -17,7 +17,7 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         // The button leads to the emulator's consent page (ConsentAsync waits for it, and fails if it never comes).
         await ConsentAsync("alice");
 
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/Account");
+        await WaitForPathAsync("/Account");
         Assert.Equal("Alice Example", await Page.InnerTextAsync("#account-name"));
         Assert.Equal("alice", await Page.InnerTextAsync("#account-username"));
         Assert.Equal("alice@example.com", await Page.InnerTextAsync("#account-email"));
@@ -68,7 +68,7 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         await Page.ClickAsync("#sign-in");
         await ConsentAsync("alice", allow: false);
 
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/Home/AccessDenied");
+        await WaitForPathAsync("/Home/AccessDenied");
         Assert.Equal("Access denied", await Page.InnerTextAsync("#access-denied"));
         Assert.Null(await Page.QuerySelectorAsync("#signed-in-as"));
     }
@@ -91,7 +91,7 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         await SignInAsync();
 
         await Page.ClickAsync("#sign-out");
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WaitForPathAsync("/");
         await Page.GotoAsync(App.Url("/Account"));
 
         Assert.Equal("/Account/SignIn", new Uri(Page.Url).AbsolutePath);
@@ -107,7 +107,7 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         var session = Assert.Single(before, c => c.Name == "WebApp.Session");
 
         await Page.ClickAsync("#sign-out");
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WaitForPathAsync("/");
         await Page.Context.AddCookiesAsync([new() { Name = session.Name, Value = session.Value, Url = App.BaseAddress.AbsoluteUri }]);
         await Page.GotoAsync(App.Url("/Account"));
 
@@ -124,7 +124,7 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         await Page.ClickAsync("#sign-in");
         await ConsentAsync("alice");
 
-        await Page.WaitForURLAsync(url => new Uri(url).PathAndQuery == "/Drive?root=favorites");
+        await WaitForPathAsync("/Drive?root=favorites");
         Assert.Equal(["Aerial imagery 2024", "Basemaps", "Parcels"], (await ItemNamesAsync()).Order(StringComparer.Ordinal));
     }
 
