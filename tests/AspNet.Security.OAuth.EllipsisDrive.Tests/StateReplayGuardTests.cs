@@ -1,3 +1,4 @@
+using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +33,8 @@ public sealed class StateReplayGuardTests
     [Fact]
     public async Task A_state_recorded_in_the_shared_cache_by_another_server_is_rejected()
     {
-        var shared = new SharedCache();
+        // Not a MemoryDistributedCache by type: it stands for Redis shared by two servers.
+        var shared = new RecordingDistributedCache();
         using var serverA = NewGuard(services => services.AddSingleton<IDistributedCache>(shared));
         using var serverB = NewGuard(services => services.AddSingleton<IDistributedCache>(shared));
 
@@ -62,35 +64,6 @@ public sealed class StateReplayGuardTests
         var services = new ServiceCollection();
         configure(services);
         return new EllipsisDriveStateReplayGuard(services.BuildServiceProvider(), NullLogger<EllipsisDriveStateReplayGuard>.Instance);
-    }
-
-    // Not a MemoryDistributedCache by type: it stands for Redis shared by two servers.
-    private sealed class SharedCache : IDistributedCache
-    {
-        private readonly MemoryDistributedCache _inner = new(Options.Create(new MemoryDistributedCacheOptions()));
-        private int _writes;
-
-        public int Writes => Volatile.Read(ref _writes);
-
-        public byte[]? Get(string key) => _inner.Get(key);
-
-        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => _inner.GetAsync(key, token);
-
-        public void Refresh(string key) => _inner.Refresh(key);
-
-        public Task RefreshAsync(string key, CancellationToken token = default) => _inner.RefreshAsync(key, token);
-
-        public void Remove(string key) => _inner.Remove(key);
-
-        public Task RemoveAsync(string key, CancellationToken token = default) => _inner.RemoveAsync(key, token);
-
-        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
-
-        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
-        {
-            Interlocked.Increment(ref _writes);
-            return _inner.SetAsync(key, value, options, token);
-        }
     }
 
     private sealed class HangingCache : IDistributedCache

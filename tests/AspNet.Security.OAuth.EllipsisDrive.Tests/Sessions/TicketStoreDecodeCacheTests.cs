@@ -1,11 +1,8 @@
-using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using System.Security.Claims;
+using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Sessions;
@@ -17,7 +14,7 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Sessions;
 public sealed class TicketStoreDecodeCacheTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
-    private readonly CountingCache _cache = new();
+    private readonly RecordingDistributedCache _cache = new();
     private readonly CountingDataProtectionProvider _protection = new();
     private readonly EllipsisDriveTicketStore _store;
     private readonly EllipsisDriveTicketStore _otherNode;
@@ -140,32 +137,4 @@ public sealed class TicketStoreDecodeCacheTests : IDisposable
     private EllipsisDriveTicketStore NewStore() => TicketStoreTestKit.NewStore(_cache, _protection, _time);
 
     private AuthenticationTicket Ticket(string accessToken) => TicketStoreTestKit.Ticket(_time, accessToken);
-
-    private sealed class CountingCache : IDistributedCache
-    {
-        private readonly MemoryDistributedCache _inner = new(Options.Create(new MemoryDistributedCacheOptions()));
-        private int _reads;
-
-        public int Reads => Volatile.Read(ref _reads);
-
-        public byte[]? Get(string key) => throw new NotSupportedException();
-
-        public Task<byte[]?> GetAsync(string key, CancellationToken token = default)
-        {
-            Interlocked.Increment(ref _reads);
-            return _inner.GetAsync(key, token);
-        }
-
-        public void Refresh(string key) => throw new NotSupportedException();
-
-        public Task RefreshAsync(string key, CancellationToken token = default) => _inner.RefreshAsync(key, token);
-
-        public void Remove(string key) => throw new NotSupportedException();
-
-        public Task RemoveAsync(string key, CancellationToken token = default) => _inner.RemoveAsync(key, token);
-
-        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
-
-        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => _inner.SetAsync(key, value, options, token);
-    }
 }

@@ -1,9 +1,8 @@
 using System.Text;
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
+using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Tokens;
 
@@ -12,7 +11,7 @@ public sealed class SecretLeakTests : TokenTestBase
     [Fact]
     public async Task Refresh_leaves_no_token_in_cache_values_logs_urls_or_response_bodies()
     {
-        var cache = new RecordingCache();
+        var cache = new RecordingDistributedCache();
         using var browser = await StartAndSignInAsync(
             serverMode: true,
             services: s => s.AddSingleton<IDistributedCache>(cache));
@@ -40,37 +39,6 @@ public sealed class SecretLeakTests : TokenTestBase
             Assert.DoesNotContain(logs, line => line.Contains(secret, StringComparison.Ordinal));
             Assert.DoesNotContain(appUrls, url => url.Contains(secret, StringComparison.Ordinal));
             Assert.DoesNotContain(bodies, body => body.Contains(secret, StringComparison.Ordinal));
-        }
-    }
-
-    private sealed class RecordingCache : IDistributedCache
-    {
-        private readonly MemoryDistributedCache _inner = new(Options.Create(new MemoryDistributedCacheOptions()));
-
-        public System.Collections.Concurrent.ConcurrentBag<byte[]> Values { get; } = [];
-
-        public byte[]? Get(string key) => _inner.Get(key);
-
-        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => _inner.GetAsync(key, token);
-
-        public void Refresh(string key) => _inner.Refresh(key);
-
-        public Task RefreshAsync(string key, CancellationToken token = default) => _inner.RefreshAsync(key, token);
-
-        public void Remove(string key) => _inner.Remove(key);
-
-        public Task RemoveAsync(string key, CancellationToken token = default) => _inner.RemoveAsync(key, token);
-
-        public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
-        {
-            Values.Add(value);
-            _inner.Set(key, value, options);
-        }
-
-        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
-        {
-            Values.Add(value);
-            return _inner.SetAsync(key, value, options, token);
         }
     }
 }
