@@ -90,8 +90,6 @@ internal sealed class BenchApp : IAsyncDisposable
     /// <summary>Gets the counting cache of the server modes (reads per request), else <see langword="null"/>.</summary>
     public CountingDistributedCache? Cache { get; }
 
-    public IServiceProvider Services => _app.Services;
-
     /// <summary>Starts an application.</summary>
     /// <param name="mode">How it authenticates.</param>
     /// <param name="emulator">The emulator to sign in against.</param>

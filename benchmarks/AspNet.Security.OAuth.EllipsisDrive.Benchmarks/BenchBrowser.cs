@@ -30,10 +30,14 @@ internal sealed class BenchBrowser : IDisposable
 
     /// <summary>The size of the auth cookie (all its chunks): the bytes of <c>name=value</c> a browser sends back.</summary>
     /// <returns>The size in bytes.</returns>
-    public int AuthCookieBytes() =>
-        Cookies.GetCookies(BenchApp.Origin).Cast<Cookie>()
-            .Where(c => c.Name.StartsWith(".AspNetCore.Cookies", StringComparison.Ordinal))
-            .Sum(c => c.Name.Length + 1 + c.Value.Length);
+    public int AuthCookieBytes() => AuthCookies().Sum(c => c.Name.Length + 1 + c.Value.Length);
+
+    /// <summary>The number of chunks the auth cookie is split into.</summary>
+    /// <returns>The number of chunks.</returns>
+    public int AuthCookieChunks() => AuthCookies().Count();
+
+    private IEnumerable<Cookie> AuthCookies() =>
+        Cookies.GetCookies(BenchApp.Origin).Where(c => c.Name.StartsWith(".AspNetCore.Cookies", StringComparison.Ordinal));
 
     public void Dispose() => _client.Dispose();
 }

@@ -207,8 +207,7 @@ internal static class LoadLoops
         {
             await using var app = await BenchApp.StartAsync(mode, emulator, redis: redis, redisPrefix: "bench-size:" + Guid.NewGuid().ToString("N") + ":");
             using var browser = await BenchEnvironment.SignInAsync(app);
-            var chunks = browser.Cookies.GetCookies(BenchApp.Origin).Count(c => c.Name.StartsWith(".AspNetCore.Cookies", StringComparison.Ordinal));
-            sizes.Add((mode, browser.AuthCookieBytes(), chunks));
+            sizes.Add((mode, browser.AuthCookieBytes(), browser.AuthCookieChunks()));
         }
 
         return sizes;

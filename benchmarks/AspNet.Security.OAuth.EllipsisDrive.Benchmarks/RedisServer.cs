@@ -18,14 +18,11 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>Gets the path of <c>redis-server</c>, or <see langword="null"/> when it is not installed.</summary>
-    public static string? Binary => RedisProcess.Binary;
-
     /// <summary>Starts a server, or answers <see langword="null"/> when <c>redis-server</c> is not installed.</summary>
     /// <returns>The server, or <see langword="null"/>.</returns>
     public static async Task<RedisServer?> TryStartAsync()
     {
-        if (Binary is null)
+        if (RedisProcess.Binary is null)
         {
             return null;
         }

@@ -134,7 +134,7 @@ public sealed partial class EllipsisDriveEmulator : IAsyncDisposable
     /// <summary>Counts the recorded requests to one endpoint.</summary>
     /// <param name="endpoint">The endpoint.</param>
     /// <returns>The number of recorded requests addressed to <paramref name="endpoint"/>.</returns>
-    public int CountRequests(EmulatorEndpoint endpoint) => Requests.Count(r => r.Endpoint == endpoint);
+    public int CountRequests(EmulatorEndpoint endpoint) => _state.CountRequests(endpoint);
 
     /// <summary>
     /// Queues a fault for an endpoint. Faults of one endpoint apply in the order they were injected; each applies
@@ -336,12 +336,7 @@ public sealed partial class EllipsisDriveEmulator : IAsyncDisposable
     }
 
     private static EmulatorEndpoint? TokenEndpointOf(string? contentType, string body) =>
-        RequestParser.ParseBody(contentType, body).GetValueOrDefault("grant_type") switch
-        {
-            "authorization_code" => EmulatorEndpoint.TokenAuthorizationCode,
-            "refresh_token" => EmulatorEndpoint.TokenRefresh,
-            _ => null,
-        };
+        TokenEndpoint.EndpointOf(RequestParser.ParseBody(contentType, body).GetValueOrDefault("grant_type"));
 
     private static string Body(HttpContext context) => (string)context.Items[BodyItemKey]!;
 

@@ -5,13 +5,6 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Emulator.Tests;
 
 public sealed class ApiTests : EmulatorTestBase
 {
-    private async Task<string> AccessTokenAsync(string userName = "alice")
-    {
-        var code = QueryOf(await Emulator.ConsentAsync(AuthorizeUrl(), userName, cancellationToken: Ct))["code"];
-        using var response = await PostFormAsync(CodeRequest(code));
-        return (await JsonAsync(response)).GetProperty("access_token").GetString()!;
-    }
-
     [Fact]
     public async Task Account_without_a_token_is_401_with_a_message()
     {

@@ -121,13 +121,18 @@ public abstract class EmulatorTestBase : IAsyncDisposable
         (await JsonAsync(response)).GetProperty("error").GetString()!;
 
     /// <summary>Signs alice in through the consent page and exchanges the code; answers the token response.</summary>
-    protected async Task<JsonElement> SignInAsync(params (string Name, string? Value)[] overrides)
+    protected async Task<JsonElement> SignInAsync(params (string Name, string? Value)[] overrides) =>
+        await ExchangeAsync(await GetCodeAsync(overrides));
+
+    /// <summary>Signs <paramref name="userName"/> in through the consent page and exchanges the code; answers the access token.</summary>
+    protected async Task<string> AccessTokenAsync(string userName = "alice")
     {
-        var code = await GetCodeAsync(overrides);
-        using var response = await PostFormAsync(CodeRequest(code));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await JsonAsync(response);
+        var code = QueryOf(await Emulator.ConsentAsync(AuthorizeUrl(), userName, cancellationToken: Ct))["code"];
+        return (await ExchangeAsync(code)).GetProperty("access_token").GetString()!;
     }
+
+    /// <summary>Signs alice in through the consent page and exchanges the code; answers the refresh token.</summary>
+    protected async Task<string> RefreshTokenAsync() => (await SignInAsync()).GetProperty("refresh_token").GetString()!;
 
     protected async Task<HttpResponseMessage> GetApiAsync(string relative, string? accessToken)
     {
@@ -138,6 +143,13 @@ public abstract class EmulatorTestBase : IAsyncDisposable
         }
 
         return await Http.SendAsync(request, Ct);
+    }
+
+    private async Task<JsonElement> ExchangeAsync(string code)
+    {
+        using var response = await PostFormAsync(CodeRequest(code));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await JsonAsync(response);
     }
 
     protected static string S256(string verifier) =>

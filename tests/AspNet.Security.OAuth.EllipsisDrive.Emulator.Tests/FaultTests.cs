@@ -7,8 +7,6 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Emulator.Tests;
 
 public sealed class FaultTests : EmulatorTestBase
 {
-    private async Task<string> AccessTokenAsync() => (await SignInAsync()).GetProperty("access_token").GetString()!;
-
     [Fact]
     public async Task A_status_fault_answers_its_status_body_and_content_type_once()
     {

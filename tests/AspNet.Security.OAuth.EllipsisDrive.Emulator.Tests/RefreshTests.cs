@@ -8,7 +8,7 @@ public sealed class RefreshTests : EmulatorTestBase
     public async Task Rotating_refresh_answers_a_new_refresh_token_and_retires_the_old_one()
     {
         await StartAsync();
-        var refreshToken = (await SignInAsync()).GetProperty("refresh_token").GetString()!;
+        var refreshToken = await RefreshTokenAsync();
 
         using var first = await PostFormAsync(RefreshRequest(refreshToken));
         var rotated = (await JsonAsync(first)).GetProperty("refresh_token").GetString()!;
@@ -25,7 +25,7 @@ public sealed class RefreshTests : EmulatorTestBase
     public async Task Non_rotating_refresh_answers_no_refresh_token_and_keeps_the_old_one_valid()
     {
         await StartAsync(o => o.RotateRefreshTokens = false);
-        var refreshToken = (await SignInAsync()).GetProperty("refresh_token").GetString()!;
+        var refreshToken = await RefreshTokenAsync();
 
         using var first = await PostFormAsync(RefreshRequest(refreshToken));
         using var second = await PostFormAsync(RefreshRequest(refreshToken));
@@ -56,7 +56,7 @@ public sealed class RefreshTests : EmulatorTestBase
     public async Task Concurrent_refreshes_of_one_rotating_token_give_exactly_one_success()
     {
         await StartAsync();
-        var refreshToken = (await SignInAsync()).GetProperty("refresh_token").GetString()!;
+        var refreshToken = await RefreshTokenAsync();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => PostFormAsync(RefreshRequest(refreshToken))));
         var errors = await Task.WhenAll(responses.Where(r => !r.IsSuccessStatusCode).Select(ErrorOfAsync));
@@ -76,7 +76,7 @@ public sealed class RefreshTests : EmulatorTestBase
     {
         await StartAsync();
         Emulator.RegisterClient("other", "other-secret", RedirectUri);
-        var refreshToken = (await SignInAsync()).GetProperty("refresh_token").GetString()!;
+        var refreshToken = await RefreshTokenAsync();
         var request = RefreshRequest(refreshToken);
         request["client_id"] = "other";
         request["client_secret"] = "other-secret";

@@ -80,7 +80,7 @@ public sealed class StrictnessTests : EmulatorTestBase
     public async Task A_refresh_asking_for_another_scope_is_invalid_scope()
     {
         await StartAsync();
-        var request = RefreshRequest((await SignInAsync()).GetProperty("refresh_token").GetString()!);
+        var request = RefreshRequest(await RefreshTokenAsync());
         request["scope"] = "settings";
 
         using var response = await PostFormAsync(request);
@@ -107,7 +107,7 @@ public sealed class StrictnessTests : EmulatorTestBase
         var refreshTokens = new List<string>();
         for (var i = 0; i < 20; i++)
         {
-            refreshTokens.Add((await SignInAsync()).GetProperty("refresh_token").GetString()!);
+            refreshTokens.Add(await RefreshTokenAsync());
         }
 
         var responses = await Task.WhenAll(refreshTokens.Select(t => PostJsonAsync(RefreshRequest(t))));

@@ -85,14 +85,14 @@ internal static class AuthorizeEndpoints
             return ErrorPage(context, state, EmulatorEndpoint.Consent, "The consent form must be posted as application/x-www-form-urlencoded.");
         }
 
-        var form = QueryHelpers.ParseQuery(body);
-        var requestId = form.TryGetValue("request_id", out var id) && id.Count == 1 ? id[0] : null;
+        var form = new QueryCollection(QueryHelpers.ParseQuery(body));
+        var requestId = Single(form, "request_id");
         if (requestId is null || !state.Pending.TryGetValue(requestId, out var pending) || state.Now >= pending.ExpiresAt)
         {
             return ErrorPage(context, state, EmulatorEndpoint.Consent, "The authorization request is unknown, already answered or expired. Start the sign-in again.");
         }
 
-        var decision = form.TryGetValue("decision", out var d) && d.Count == 1 ? d[0] : null;
+        var decision = Single(form, "decision");
         if (decision is not ("allow" or "deny"))
         {
             return ErrorPage(context, state, EmulatorEndpoint.Consent, "The decision must be 'allow' or 'deny'.");
@@ -101,7 +101,7 @@ internal static class AuthorizeEndpoints
         EmulatorUser? user = null;
         if (decision == "allow")
         {
-            var userName = form.TryGetValue("user", out var u) && u.Count == 1 ? u[0] : null;
+            var userName = Single(form, "user");
             if (userName is null || !state.UsersByName.TryGetValue(userName, out user))
             {
                 return ErrorPage(context, state, EmulatorEndpoint.Consent, "Choose one of the listed users.");

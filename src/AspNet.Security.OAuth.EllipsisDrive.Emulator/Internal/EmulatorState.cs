@@ -112,6 +112,15 @@ internal sealed class EmulatorState
         }
     }
 
+    /// <summary>Counts the recorded requests to <paramref name="endpoint"/> without copying the record.</summary>
+    public int CountRequests(EmulatorEndpoint endpoint)
+    {
+        lock (_requestsLock)
+        {
+            return _requests.Count(r => r.Endpoint == endpoint);
+        }
+    }
+
     public void ClearRequests()
     {
         lock (_requestsLock)

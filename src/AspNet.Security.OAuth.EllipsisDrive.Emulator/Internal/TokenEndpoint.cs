@@ -37,12 +37,7 @@ internal static class TokenEndpoint
         }
 
         var grantType = Get(parameters, "grant_type");
-        EmulatorEndpoint? endpoint = grantType switch
-        {
-            "authorization_code" => EmulatorEndpoint.TokenAuthorizationCode,
-            "refresh_token" => EmulatorEndpoint.TokenRefresh,
-            _ => null,
-        };
+        var endpoint = EndpointOf(grantType);
 
         var clientError = Authenticate(context, state, parameters, out var client, out var usedBasic);
         if (clientError is not null)
@@ -65,6 +60,14 @@ internal static class TokenEndpoint
             _ => ErrorAsync(context, state, null, StatusCodes.Status400BadRequest, "unsupported_grant_type", "The grant_type must be 'authorization_code' or 'refresh_token'."),
         };
     }
+
+    /// <summary>The endpoint a token request addresses, by its <c>grant_type</c>; <see langword="null"/> for any other grant type.</summary>
+    public static EmulatorEndpoint? EndpointOf(string? grantType) => grantType switch
+    {
+        "authorization_code" => EmulatorEndpoint.TokenAuthorizationCode,
+        "refresh_token" => EmulatorEndpoint.TokenRefresh,
+        _ => null,
+    };
 
     private static Task ExchangeCodeAsync(HttpContext context, EmulatorState state, EmulatorClient client, Dictionary<string, StringValues> parameters)
     {
