@@ -365,21 +365,11 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         snapshot.AccessToken is null
         || (snapshot.ExpiresAt is { } expiresAt && _timeProvider.GetUtcNow() >= expiresAt - _options.Value.RefreshBeforeExpiry);
 
-    private async Task<string> GetCookieSchemeAsync()
-    {
-        if (_options.Value.CookieScheme is { } configured)
-        {
-            return configured;
-        }
-
-        if (_handlerOptions.Get(_options.Value.Scheme).SignInScheme is { } signInScheme)
-        {
-            return signInScheme;
-        }
-
-        return (await _schemes.GetDefaultSignInSchemeAsync().ConfigureAwait(false))?.Name ?? throw new InvalidOperationException(
+    private async Task<string> GetCookieSchemeAsync() =>
+        _options.Value.ResolveCookieScheme(_handlerOptions)
+        ?? (await _schemes.GetDefaultSignInSchemeAsync().ConfigureAwait(false))?.Name
+        ?? throw new InvalidOperationException(
             "No cookie scheme holds the signed-in user: set EllipsisDriveTokenOptions.CookieScheme or a default sign-in scheme.");
-    }
 
     /// <summary>
     /// The cookie scheme's result for this request. When that scheme is the default one, the authentication middleware
