@@ -261,15 +261,17 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                 return await EndSessionAsync(request, hash, exception, cancellationToken).ConfigureAwait(false);
             }
 
+            var now = _timeProvider.GetUtcNow();
+            var rotated = answer.RefreshToken is not null && answer.RefreshToken != refreshToken;
             var tokens = new TokenSnapshot(
                 answer.AccessToken,
                 answer.RefreshToken ?? refreshToken, // No rotation: the old refresh token stays valid.
                 answer.TokenType ?? request.Snapshot.TokenType,
-                answer.ExpiresIn is { } expiresIn ? _timeProvider.GetUtcNow().Add(expiresIn) : null,
-                RefreshedAt: _timeProvider.GetUtcNow());
+                answer.ExpiresIn is { } expiresIn ? now.Add(expiresIn) : null,
+                RefreshedAt: now);
             _metrics.Refreshed();
-            activity?.SetTag("ellipsisdrive.refresh.rotated", answer.RefreshToken is not null && answer.RefreshToken != refreshToken);
-            LogRefreshed(_logger, answer.RefreshToken is not null && answer.RefreshToken != refreshToken, tokens.ExpiresAt);
+            activity?.SetTag("ellipsisdrive.refresh.rotated", rotated);
+            LogRefreshed(_logger, rotated, tokens.ExpiresAt);
 
             await _successors.WriteAsync(hash, tokens).ConfigureAwait(false);
             if (request.SessionKey is { } sessionKey && Store is { } store)
@@ -350,13 +352,12 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         return successor?.Tokens is { } tokens && IsReplacement(tokens, request) ? RefreshOutcome.Success(tokens) : null;
     }
 
+    // Usable, and not the token the request already had.
     private bool IsReplacement(TokenSnapshot candidate, RefreshRequest request) =>
-        candidate.AccessToken is not null
-        && !string.Equals(candidate.AccessToken, request.Snapshot.AccessToken, StringComparison.Ordinal)
-        && !string.Equals(candidate.AccessToken, request.RejectedAccessToken, StringComparison.Ordinal)
-        && !NeedsRefresh(candidate);
+        !string.Equals(candidate.AccessToken, request.Snapshot.AccessToken, StringComparison.Ordinal)
+        && IsUsable(candidate, request.RejectedAccessToken);
 
-    private bool IsUsable(TokenSnapshot snapshot, string rejectedAccessToken) =>
+    private bool IsUsable(TokenSnapshot snapshot, string? rejectedAccessToken) =>
         snapshot.AccessToken is not null
         && !string.Equals(snapshot.AccessToken, rejectedAccessToken, StringComparison.Ordinal)
         && !NeedsRefresh(snapshot);
