@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -163,7 +162,6 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             Log.StateRejected(Logger, failure);
             return HandleRequestResult.Fail(DescribeStateFailure(failure));
         }
-
 
         var replayGuard = Context.RequestServices.GetRequiredService<EllipsisDriveStateReplayGuard>();
         if (!await replayGuard.TryConsumeAsync(Scheme.Name, query["state"]!, Options.RemoteAuthenticationTimeout, Context.RequestAborted).ConfigureAwait(false))
