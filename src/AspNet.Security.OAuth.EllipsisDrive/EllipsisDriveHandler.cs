@@ -370,21 +370,21 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
 
     private List<AuthenticationToken> CollectTokens(OAuthTokenResponse tokens)
     {
-        var authTokens = new List<AuthenticationToken> { new() { Name = "access_token", Value = tokens.AccessToken! } };
+        var authTokens = new List<AuthenticationToken> { new() { Name = TokenSnapshot.AccessTokenName, Value = tokens.AccessToken! } };
         if (!string.IsNullOrEmpty(tokens.RefreshToken))
         {
-            authTokens.Add(new() { Name = "refresh_token", Value = tokens.RefreshToken });
+            authTokens.Add(new() { Name = TokenSnapshot.RefreshTokenName, Value = tokens.RefreshToken });
         }
 
         if (!string.IsNullOrEmpty(tokens.TokenType))
         {
-            authTokens.Add(new() { Name = "token_type", Value = tokens.TokenType });
+            authTokens.Add(new() { Name = TokenSnapshot.TokenTypeName, Value = tokens.TokenType });
         }
 
         if (long.TryParse(tokens.ExpiresIn, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
         {
             var expiresAt = TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(seconds);
-            authTokens.Add(new() { Name = "expires_at", Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
+            authTokens.Add(new() { Name = TokenSnapshot.ExpiresAtName, Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
         }
 
         return authTokens;
