@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -163,7 +162,6 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             Log.StateRejected(Logger, failure);
             return HandleRequestResult.Fail(DescribeStateFailure(failure));
         }
-
 
         var replayGuard = Context.RequestServices.GetRequiredService<EllipsisDriveStateReplayGuard>();
         if (!await replayGuard.TryConsumeAsync(Scheme.Name, query["state"]!, Options.RemoteAuthenticationTimeout, Context.RequestAborted).ConfigureAwait(false))
@@ -372,21 +370,21 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
 
     private List<AuthenticationToken> CollectTokens(OAuthTokenResponse tokens)
     {
-        var authTokens = new List<AuthenticationToken> { new() { Name = "access_token", Value = tokens.AccessToken! } };
+        var authTokens = new List<AuthenticationToken> { new() { Name = TokenSnapshot.AccessTokenName, Value = tokens.AccessToken! } };
         if (!string.IsNullOrEmpty(tokens.RefreshToken))
         {
-            authTokens.Add(new() { Name = "refresh_token", Value = tokens.RefreshToken });
+            authTokens.Add(new() { Name = TokenSnapshot.RefreshTokenName, Value = tokens.RefreshToken });
         }
 
         if (!string.IsNullOrEmpty(tokens.TokenType))
         {
-            authTokens.Add(new() { Name = "token_type", Value = tokens.TokenType });
+            authTokens.Add(new() { Name = TokenSnapshot.TokenTypeName, Value = tokens.TokenType });
         }
 
         if (long.TryParse(tokens.ExpiresIn, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
         {
             var expiresAt = TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(seconds);
-            authTokens.Add(new() { Name = "expires_at", Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
+            authTokens.Add(new() { Name = TokenSnapshot.ExpiresAtName, Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
         }
 
         return authTokens;

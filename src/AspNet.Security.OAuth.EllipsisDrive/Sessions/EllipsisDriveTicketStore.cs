@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -31,14 +30,6 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
     private const byte FormatVersion = 1;
     private const int LockStripes = 64;
 
-    // The decoded cache holds at most this many protected bytes (the decoded tickets take about three times as much
-    // again): about 8,000 sessions of 1 KB, the active ones of a busy node; an entry over the limit is just not kept.
-    private const long DecodedCacheSizeLimit = 8 * 1024 * 1024;
-
-    // Sliding: an active session keeps its entry; absolute: a Data Protection key revoked meanwhile is checked again soon.
-    private static readonly TimeSpan DecodedSlidingExpiration = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan DecodedAbsoluteExpiration = TimeSpan.FromMinutes(5);
-
     private readonly IDistributedCache _cache;
     private readonly IDataProtector _protector;
     private readonly TimeProvider _timeProvider;
@@ -46,7 +37,8 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
     private readonly EllipsisDriveMetrics _metrics;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim[] _locks = [.. Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1))];
-    private readonly MemoryCache _decoded = new(new MemoryCacheOptions { SizeLimit = DecodedCacheSizeLimit });
+    // Keyed by the session key, sized by the length of the protected bytes.
+    private readonly DecodedTicketCache<Decoded> _decoded = new();
 
     public EllipsisDriveTicketStore(
         IDistributedCache cache,
@@ -183,7 +175,7 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
 
         // Byte for byte the payload decoded last time: the same ticket, without a second unprotect. The cached ticket is
         // never handed out, only copies, so a caller that changes its ticket (renewal, update) cannot change the cache.
-        if (_decoded.TryGetValue(key, out Decoded? decoded) && decoded!.Bytes.AsSpan().SequenceEqual(bytes))
+        if (_decoded.TryGet(key, out var decoded) && decoded!.Bytes.AsSpan().SequenceEqual(bytes))
         {
             return new Entry(decoded.Ticket.Clone(), decoded.Generation);
         }
@@ -199,12 +191,7 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
 
         entry.Ticket.Properties.Items[SessionKeyItem] = key;
         entry.Ticket.Properties.Items[GenerationItem] = entry.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _decoded.Set(key, new Decoded(bytes, entry.Ticket.Clone(), entry.Generation), new MemoryCacheEntryOptions
-        {
-            Size = bytes.Length,
-            SlidingExpiration = DecodedSlidingExpiration,
-            AbsoluteExpirationRelativeToNow = DecodedAbsoluteExpiration,
-        });
+        _decoded.Set(key, new Decoded(bytes, entry.Ticket.Clone(), entry.Generation), bytes.Length);
         return entry;
     }
 

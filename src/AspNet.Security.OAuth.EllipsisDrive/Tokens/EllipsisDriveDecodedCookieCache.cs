@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace AspNet.Security.OAuth.EllipsisDrive;
 
@@ -16,18 +15,11 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 /// </remarks>
 internal sealed class EllipsisDriveDecodedCookieCache : ISecureDataFormat<AuthenticationTicket>, IDisposable
 {
-    // At most this many characters of cookie values (the decoded tickets take a few times as much again): about 6,000
-    // cookie-mode cookies of 1.3 KB, or far more server-mode session cookies; an entry over the limit is just not kept.
-    private const long SizeLimit = 8 * 1024 * 1024;
-
     // A value longer than this (a cookie chunked into several) is not worth holding.
     private const int MaxCachedLength = 16 * 1024;
 
-    // Sliding: an active user keeps the entry; absolute: a revoked Data Protection key is checked again soon.
-    private static readonly TimeSpan SlidingExpiration = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan AbsoluteExpiration = TimeSpan.FromMinutes(5);
-
-    private readonly MemoryCache _decoded = new(new MemoryCacheOptions { SizeLimit = SizeLimit });
+    // Keyed by the cookie value, sized by its length in characters.
+    private readonly DecodedTicketCache<AuthenticationTicket> _decoded = new();
 
     public EllipsisDriveDecodedCookieCache(ISecureDataFormat<AuthenticationTicket> inner)
     {
@@ -51,7 +43,7 @@ internal sealed class EllipsisDriveDecodedCookieCache : ISecureDataFormat<Authen
             return Inner.Unprotect(protectedText, purpose);
         }
 
-        if (_decoded.TryGetValue(protectedText, out AuthenticationTicket? cached))
+        if (_decoded.TryGet(protectedText, out var cached))
         {
             return cached!.Clone();
         }
@@ -59,12 +51,7 @@ internal sealed class EllipsisDriveDecodedCookieCache : ISecureDataFormat<Authen
         var ticket = Inner.Unprotect(protectedText);
         if (ticket is not null)
         {
-            _decoded.Set(protectedText, ticket.Clone(), new MemoryCacheEntryOptions
-            {
-                Size = protectedText.Length,
-                SlidingExpiration = SlidingExpiration,
-                AbsoluteExpirationRelativeToNow = AbsoluteExpiration,
-            });
+            _decoded.Set(protectedText, ticket.Clone(), protectedText.Length);
         }
 
         return ticket;

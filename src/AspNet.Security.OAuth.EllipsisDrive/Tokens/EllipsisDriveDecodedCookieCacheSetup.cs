@@ -38,19 +38,15 @@ internal sealed class EllipsisDriveDecodedCookieCacheSetup(
         }
     }
 
-    // The scheme the token service reads: configured, else the Ellipsis Drive scheme's SignInScheme, else the default.
+    // The scheme the token service reads (EllipsisDriveTokenOptions.ResolveCookieScheme), else the default sign-in scheme:
+    // read from the options here, as the scheme provider only answers asynchronously.
     private string? CookieScheme()
     {
-        if (tokenOptions.Value.CookieScheme is { } configured)
-        {
-            return configured;
-        }
-
         try
         {
-            if (handlerOptions.Get(tokenOptions.Value.Scheme).SignInScheme is { } signInScheme)
+            if (tokenOptions.Value.ResolveCookieScheme(handlerOptions) is { } scheme)
             {
-                return signInScheme;
+                return scheme;
             }
         }
         catch (OptionsValidationException)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace AspNet.Security.OAuth.EllipsisDrive;
 
 /// <summary>
@@ -48,4 +50,12 @@ public class EllipsisDriveTokenOptions
     /// Gets or sets the events raised by the token service.
     /// </summary>
     public EllipsisDriveTokenEvents Events { get; set; } = new();
+
+    /// <summary>
+    /// The cookie scheme these options name: <see cref="CookieScheme"/>, else the <c>SignInScheme</c> of the Ellipsis Drive
+    /// scheme; <see langword="null"/> when neither is set (the default sign-in scheme is meant then). The token service reads
+    /// the signed-in user from it, and the decoded-cookie cache wraps its ticket format.
+    /// </summary>
+    internal string? ResolveCookieScheme(IOptionsMonitor<EllipsisDriveOptions> handlerOptions) =>
+        CookieScheme ?? handlerOptions.Get(Scheme).SignInScheme;
 }

@@ -261,15 +261,17 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                 return await EndSessionAsync(request, hash, exception, cancellationToken).ConfigureAwait(false);
             }
 
+            var now = _timeProvider.GetUtcNow();
+            var rotated = answer.RefreshToken is not null && answer.RefreshToken != refreshToken;
             var tokens = new TokenSnapshot(
                 answer.AccessToken,
                 answer.RefreshToken ?? refreshToken, // No rotation: the old refresh token stays valid.
                 answer.TokenType ?? request.Snapshot.TokenType,
-                answer.ExpiresIn is { } expiresIn ? _timeProvider.GetUtcNow().Add(expiresIn) : null,
-                RefreshedAt: _timeProvider.GetUtcNow());
+                answer.ExpiresIn is { } expiresIn ? now.Add(expiresIn) : null,
+                RefreshedAt: now);
             _metrics.Refreshed();
-            activity?.SetTag("ellipsisdrive.refresh.rotated", answer.RefreshToken is not null && answer.RefreshToken != refreshToken);
-            LogRefreshed(_logger, answer.RefreshToken is not null && answer.RefreshToken != refreshToken, tokens.ExpiresAt);
+            activity?.SetTag("ellipsisdrive.refresh.rotated", rotated);
+            LogRefreshed(_logger, rotated, tokens.ExpiresAt);
 
             await _successors.WriteAsync(hash, tokens).ConfigureAwait(false);
             if (request.SessionKey is { } sessionKey && Store is { } store)
@@ -350,13 +352,12 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         return successor?.Tokens is { } tokens && IsReplacement(tokens, request) ? RefreshOutcome.Success(tokens) : null;
     }
 
+    // Usable, and not the token the request already had.
     private bool IsReplacement(TokenSnapshot candidate, RefreshRequest request) =>
-        candidate.AccessToken is not null
-        && !string.Equals(candidate.AccessToken, request.Snapshot.AccessToken, StringComparison.Ordinal)
-        && !string.Equals(candidate.AccessToken, request.RejectedAccessToken, StringComparison.Ordinal)
-        && !NeedsRefresh(candidate);
+        !string.Equals(candidate.AccessToken, request.Snapshot.AccessToken, StringComparison.Ordinal)
+        && IsUsable(candidate, request.RejectedAccessToken);
 
-    private bool IsUsable(TokenSnapshot snapshot, string rejectedAccessToken) =>
+    private bool IsUsable(TokenSnapshot snapshot, string? rejectedAccessToken) =>
         snapshot.AccessToken is not null
         && !string.Equals(snapshot.AccessToken, rejectedAccessToken, StringComparison.Ordinal)
         && !NeedsRefresh(snapshot);
@@ -365,21 +366,11 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         snapshot.AccessToken is null
         || (snapshot.ExpiresAt is { } expiresAt && _timeProvider.GetUtcNow() >= expiresAt - _options.Value.RefreshBeforeExpiry);
 
-    private async Task<string> GetCookieSchemeAsync()
-    {
-        if (_options.Value.CookieScheme is { } configured)
-        {
-            return configured;
-        }
-
-        if (_handlerOptions.Get(_options.Value.Scheme).SignInScheme is { } signInScheme)
-        {
-            return signInScheme;
-        }
-
-        return (await _schemes.GetDefaultSignInSchemeAsync().ConfigureAwait(false))?.Name ?? throw new InvalidOperationException(
+    private async Task<string> GetCookieSchemeAsync() =>
+        _options.Value.ResolveCookieScheme(_handlerOptions)
+        ?? (await _schemes.GetDefaultSignInSchemeAsync().ConfigureAwait(false))?.Name
+        ?? throw new InvalidOperationException(
             "No cookie scheme holds the signed-in user: set EllipsisDriveTokenOptions.CookieScheme or a default sign-in scheme.");
-    }
 
     /// <summary>
     /// The cookie scheme's result for this request. When that scheme is the default one, the authentication middleware
