@@ -209,6 +209,11 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
                 return HandleRequestResult.Fail("Failed to retrieve user information from Ellipsis Drive.", properties);
             }
 
+            if (Options.SaveTokens && Context.RequestServices.GetService<IEllipsisDriveTokenService>() is EllipsisDriveTokenService tokenService)
+            {
+                await tokenService.KeepGrantAtSignInAsync(Scheme.Name, ticket, Context.RequestAborted).ConfigureAwait(false);
+            }
+
             Context.RequestServices.GetService<EllipsisDriveMetrics>()?.SignedIn(Scheme.Name);
             return HandleRequestResult.Success(ticket);
         }

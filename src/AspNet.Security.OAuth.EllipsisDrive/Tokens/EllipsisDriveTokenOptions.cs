@@ -47,6 +47,22 @@ public class EllipsisDriveTokenOptions
     public bool CacheDecodedCookies { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets the claim of the signed-in user whose value keys the user's grant in an
+    /// <see cref="IEllipsisDriveTokenStore"/>. The default is <see cref="System.Security.Claims.ClaimTypes.NameIdentifier"/>: the
+    /// Ellipsis Drive account id after an Ellipsis Drive sign-in, the local user id with ASP.NET Core Identity.
+    /// </summary>
+    public string UserKeyClaimType { get; set; } = System.Security.Claims.ClaimTypes.NameIdentifier;
+
+    /// <summary>
+    /// Gets or sets whether an Ellipsis Drive sign-in saves the grant into the registered <see cref="IEllipsisDriveTokenStore"/>
+    /// under the user key of the signed-in user, and leaves the tokens out of the cookie or session (one copy, in the store).
+    /// Without a store this does nothing. Set it to <see langword="false"/> when the app links grants itself, for example to
+    /// a local ASP.NET Core Identity account with <see cref="IEllipsisDriveTokenService.ConnectAsync"/>. The default is
+    /// <see langword="true"/>.
+    /// </summary>
+    public bool StoreGrantsAtSignIn { get; set; } = true;
+
+    /// <summary>
     /// Gets or sets the events raised by the token service.
     /// </summary>
     public EllipsisDriveTokenEvents Events { get; set; } = new();

@@ -11,12 +11,16 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 
 /// <summary>
 /// Decides when to refresh, refreshes once at a time per refresh token (single flight in the process, a lock across
-/// nodes when one is registered), and saves the result: into the server-side session when there is one, else into the
-/// auth cookie of each waiting request whose response has not started.
+/// nodes when one is registered), and saves the result where the tokens live: the user's grant in the
+/// <see cref="IEllipsisDriveTokenStore"/> when one is registered and holds it, else the server-side session when there is
+/// one, else the auth cookie of each waiting request whose response has not started.
 /// </summary>
 internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenService
 {
     private static readonly object RequestTokensKey = new();
+
+    // A chain of successors longer than this means something keeps rotating under us: refresh from where we are.
+    private const int MaxSuccessorHops = 8;
 
     private readonly ConcurrentDictionary<string, Lazy<Task<RefreshOutcome>>> _flights = new(StringComparer.Ordinal);
     private readonly IServiceProvider _services;
@@ -28,6 +32,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
     private readonly IEllipsisDriveRefreshLock _lock;
     private readonly EllipsisDriveMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IEllipsisDriveTokenStore? _grants;
 
     public EllipsisDriveTokenService(
         IServiceProvider services,
@@ -38,7 +43,9 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         RefreshTokenSuccessors successors,
         IEllipsisDriveRefreshLock refreshLock,
         EllipsisDriveMetrics metrics,
-        ILogger<EllipsisDriveTokenService> logger)
+        ILogger<EllipsisDriveTokenService> logger,
+        EllipsisDriveTicketStore? sessions = null,
+        IEllipsisDriveTokenStore? grants = null)
     {
         _services = services;
         _options = options;
@@ -49,9 +56,13 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         _lock = refreshLock;
         _metrics = metrics;
         _logger = logger;
+        Store = sessions;
+        _grants = grants;
     }
 
-    private EllipsisDriveTicketStore? Store => _services.GetService<EllipsisDriveTicketStore>();
+    private EllipsisDriveTicketStore? Store { get; }
+
+    private string Scheme => _options.Value.Scheme;
 
     public Task<string> GetAccessTokenAsync(HttpContext httpContext, CancellationToken cancellationToken = default) =>
         GetAsync(httpContext, force: false, rejectedAccessToken: null, cancellationToken);
@@ -81,15 +92,121 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         }
 
         var outcome = await RefreshSharedAsync(
-            new RefreshRequest(snapshot, sessionId, rejectedAccessToken, null, ticket.Principal), cancellationToken).ConfigureAwait(false);
+            new RefreshRequest(snapshot, sessionId, null, rejectedAccessToken, ticket.Principal), cancellationToken).ConfigureAwait(false);
         return outcome.Tokens?.AccessToken ?? throw SignInRequired(outcome);
     }
+
+    public Task<string> GetAccessTokenForUserAsync(string userKey, string? rejectedAccessToken = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userKey);
+        return GetForUserAsync(RequireGrants(), userKey, grant: null, principal: null, force: rejectedAccessToken is not null, rejectedAccessToken, cancellationToken);
+    }
+
+    public async Task ConnectAsync(string userKey, AuthenticationProperties properties, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userKey);
+        ArgumentNullException.ThrowIfNull(properties);
+        var grants = RequireGrants();
+        var tokens = TokenSnapshot.From(properties);
+        if (tokens.AccessToken is null && tokens.RefreshToken is null)
+        {
+            throw new ArgumentException(
+                "These authentication properties hold no Ellipsis Drive tokens: they must come from an Ellipsis Drive sign-in with EllipsisDriveOptions.SaveTokens on.",
+                nameof(properties));
+        }
+
+        await grants.SaveAsync(Scheme, userKey, tokens.ToGrant(), expectedRefreshToken: null, cancellationToken).ConfigureAwait(false);
+        LogConnected(_logger);
+    }
+
+    public Task<bool> DisconnectAsync(string userKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userKey);
+        return RequireGrants().RemoveAsync(Scheme, userKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// Called by the handler once it has built the ticket of an Ellipsis Drive sign-in: with a token store and
+    /// <see cref="EllipsisDriveTokenOptions.StoreGrantsAtSignIn"/>, the grant goes into the store and leaves the ticket, so the
+    /// store holds the only copy.
+    /// </summary>
+    internal async Task KeepGrantAtSignInAsync(string scheme, AuthenticationTicket ticket, CancellationToken cancellationToken)
+    {
+        if (_grants is null || !_options.Value.StoreGrantsAtSignIn || !string.Equals(scheme, Scheme, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (UserKeyOf(ticket.Principal) is not { } userKey)
+        {
+            LogNoUserKey(_logger, _options.Value.UserKeyClaimType);
+            return;
+        }
+
+        var tokens = TokenSnapshot.From(ticket.Properties);
+        if (tokens.AccessToken is null && tokens.RefreshToken is null)
+        {
+            return;
+        }
+
+        await _grants.SaveAsync(scheme, userKey, tokens.ToGrant(), expectedRefreshToken: null, cancellationToken).ConfigureAwait(false);
+        TokenSnapshot.Clear(ticket.Properties);
+        LogConnected(_logger);
+    }
+
+    private async Task<string> GetForUserAsync(
+        IEllipsisDriveTokenStore grants, string userKey, EllipsisDriveGrant? grant, ClaimsPrincipal? principal, bool force, string? rejectedAccessToken, CancellationToken cancellationToken)
+    {
+        grant ??= await grants.GetAsync(Scheme, userKey, cancellationToken).ConfigureAwait(false);
+        if (grant is null)
+        {
+            throw new EllipsisDriveSignInRequiredException(
+                "No Ellipsis Drive grant is stored for this user (never connected, or disconnected); the user must sign in with Ellipsis Drive.");
+        }
+
+        if (grant.ReconnectRequired)
+        {
+            throw new EllipsisDriveSignInRequiredException(
+                "Ellipsis Drive refused this user's refresh token earlier; the user must connect Ellipsis Drive again.");
+        }
+
+        var snapshot = TokenSnapshot.From(grant);
+        if (!force ? !NeedsRefresh(snapshot) : rejectedAccessToken is not null && IsUsable(snapshot, rejectedAccessToken))
+        {
+            return snapshot.AccessToken!;
+        }
+
+        var outcome = await RefreshSharedAsync(
+            new RefreshRequest(snapshot, null, userKey, force ? rejectedAccessToken ?? snapshot.AccessToken : null, principal), cancellationToken)
+            .ConfigureAwait(false);
+        return outcome.Tokens?.AccessToken ?? throw SignInRequired(outcome);
+    }
+
+    private IEllipsisDriveTokenStore RequireGrants() => _grants ?? throw new InvalidOperationException(
+        "No IEllipsisDriveTokenStore is registered, so no user's grant is kept beyond the session: call services.AddEllipsisDriveEntityFrameworkCoreStore() " +
+        "(package AspNet.Security.OAuth.EllipsisDrive.EntityFrameworkCore) or register an IEllipsisDriveTokenStore.");
+
+    private string? UserKeyOf(ClaimsPrincipal? principal) =>
+        principal?.FindFirst(_options.Value.UserKeyClaimType)?.Value is { Length: > 0 } key ? key : null;
 
     private async Task<string> GetAsync(HttpContext httpContext, bool force, string? rejectedAccessToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         var cookieScheme = await GetCookieSchemeAsync().ConfigureAwait(false);
         var result = await AuthenticateAsync(httpContext, cookieScheme).ConfigureAwait(false);
+
+        // A stored grant is the one copy of the user's tokens, whichever cookie identifies the user (with ASP.NET Core
+        // Identity the application cookie, not the cookie the Ellipsis Drive sign-in went to).
+        var user = result.Succeeded ? result.Principal : httpContext.User;
+        if (_grants is not null && UserKeyOf(user) is { } userKey)
+        {
+            var grant = await _grants.GetAsync(Scheme, userKey, cancellationToken).ConfigureAwait(false);
+            if (grant is not null || !(result.Succeeded && HasTokens(result.Properties!)))
+            {
+                return await GetForUserAsync(_grants, userKey, grant, user, force, rejectedAccessToken, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         if (!result.Succeeded)
         {
             throw new EllipsisDriveSignInRequiredException(
@@ -111,7 +228,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         }
 
         var outcome = await RefreshSharedAsync(
-            new RefreshRequest(snapshot, sessionKey, force ? rejectedAccessToken ?? snapshot.AccessToken : null, httpContext, result.Principal), cancellationToken)
+            new RefreshRequest(snapshot, sessionKey, null, force ? rejectedAccessToken ?? snapshot.AccessToken : null, result.Principal), cancellationToken)
             .ConfigureAwait(false);
 
         if (outcome.Tokens is { } tokens)
@@ -168,7 +285,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         try
         {
             using var activity = EllipsisDriveTelemetry.ActivitySource.StartActivity(EllipsisDriveTelemetry.RefreshActivityName);
-            activity?.SetTag("ellipsisdrive.session_mode", request.SessionKey is null ? "cookie" : "server");
+            activity?.SetTag("ellipsisdrive.session_mode", request.UserKey is not null ? "store" : request.SessionKey is null ? "cookie" : "server");
             using var timeout = new CancellationTokenSource(_options.Value.RefreshTimeout, _timeProvider);
             try
             {
@@ -221,83 +338,120 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
     private async Task<RefreshOutcome> RefreshAsync(RefreshRequest request, string hash, Activity? activity, CancellationToken cancellationToken)
     {
-        if (await FindNewerAsync(request, hash, cancellationToken).ConfigureAwait(false) is { } already)
+        for (var hops = 0; ; hops++)
         {
-            return already;
-        }
-
-        var handle = await _lock.AcquireAsync(hash, cancellationToken).ConfigureAwait(false);
-        await using (handle.ConfigureAwait(false))
-        {
-            // Another node held the lock: it has probably refreshed already.
-            if (handle.Waited && await FindNewerAsync(request, hash, cancellationToken).ConfigureAwait(false) is { } refreshedElsewhere)
+            (var found, request, hash) = await CatchUpAsync(request, hash, cancellationToken).ConfigureAwait(false);
+            if (found is not null)
             {
-                return refreshedElsewhere;
+                return found;
             }
 
-            var refreshToken = request.Snapshot.RefreshToken!;
-            EllipsisDriveTokenSet answer;
+            var handle = await _lock.AcquireAsync(hash, cancellationToken).ConfigureAwait(false);
+            await using (handle.ConfigureAwait(false))
+            {
+                // Look again after every lock, waited for or not: another node may have refreshed and released the lock
+                // between our look above and our taking it, and its refresh token is spent.
+                var (foundUnderLock, current, currentHash) = await CatchUpAsync(request, hash, cancellationToken).ConfigureAwait(false);
+                if (foundUnderLock is not null)
+                {
+                    return foundUnderLock;
+                }
+
+                if (!string.Equals(currentHash, hash, StringComparison.Ordinal) && hops < MaxSuccessorHops)
+                {
+                    // Rotated while we waited: take the lock of the newer refresh token instead.
+                    (request, hash) = (current, currentHash);
+                    continue;
+                }
+
+                return await RedeemAsync(request, hash, activity, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Holding the lock of this refresh token: spend it, save what came back where the tokens live, tell the app.
+    private async Task<RefreshOutcome> RedeemAsync(RefreshRequest request, string hash, Activity? activity, CancellationToken cancellationToken)
+    {
+        var refreshToken = request.Snapshot.RefreshToken!;
+        EllipsisDriveTokenSet answer;
+        try
+        {
+            answer = await CallTokenEndpointAsync(refreshToken, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EllipsisDriveTokenException exception)
+        {
+            _metrics.RefreshFailed(exception.Kind);
+            LogRefreshFailed(_logger, EllipsisDriveMetrics.ToTag(exception.Kind), exception.StatusCode);
+            if (exception.Kind is not (EllipsisDriveTokenErrorKind.InvalidGrant or EllipsisDriveTokenErrorKind.InvalidClient))
+            {
+                throw; // Transient or unexpected: the session is kept, the callers get the typed exception.
+            }
+
+            // Another request or node may have spent this refresh token a moment ago and saved its result.
+            if ((await CatchUpAsync(request, hash, cancellationToken).ConfigureAwait(false)).Found is { } refreshedMeanwhile)
+            {
+                return refreshedMeanwhile;
+            }
+
+            // Refused for good: the refresh failed, and the session ends.
+            activity?.SetStatus(ActivityStatusCode.Error, EllipsisDriveMetrics.ToTag(exception.Kind));
+            return await EndSessionAsync(request, hash, exception, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var rotated = answer.RefreshToken is not null && answer.RefreshToken != refreshToken;
+        var tokens = new TokenSnapshot(
+            answer.AccessToken,
+            answer.RefreshToken ?? refreshToken, // No rotation: the old refresh token stays valid.
+            answer.TokenType ?? request.Snapshot.TokenType,
+            answer.ExpiresIn is { } expiresIn ? now.Add(expiresIn) : null,
+            RefreshedAt: now);
+        _metrics.Refreshed();
+        activity?.SetTag("ellipsisdrive.refresh.rotated", rotated);
+        LogRefreshed(_logger, rotated, tokens.ExpiresAt);
+
+        await _successors.WriteAsync(hash, tokens).ConfigureAwait(false);
+
+        // Not the caller's cancellation from here on: a refresh that happened must be saved, or the rotated token is lost.
+        if (request.UserKey is { } userKey)
+        {
+            if (!await _grants!.SaveAsync(Scheme, userKey, tokens.ToGrant(), refreshToken, CancellationToken.None).ConfigureAwait(false))
+            {
+                // Replaced meanwhile (a new sign-in, or the user disconnected): the store keeps that; these tokens still work.
+                LogGrantReplaced(_logger);
+            }
+        }
+        else if (request.SessionKey is { } sessionKey && Store is { } store)
+        {
             try
             {
-                answer = await CallTokenEndpointAsync(refreshToken, cancellationToken).ConfigureAwait(false);
+                var saved = await store.UpdateAsync(sessionKey, tokens.ApplyTo, CancellationToken.None).ConfigureAwait(false);
+                if (saved is null)
+                {
+                    return RefreshOutcome.Ended(null, signOut: true);
+                }
             }
-            catch (EllipsisDriveTokenException exception)
+            catch (EllipsisDriveSessionStoreUnavailableException)
             {
-                _metrics.RefreshFailed(exception.Kind);
-                LogRefreshFailed(_logger, EllipsisDriveMetrics.ToTag(exception.Kind), exception.StatusCode);
-                if (exception.Kind is not (EllipsisDriveTokenErrorKind.InvalidGrant or EllipsisDriveTokenErrorKind.InvalidClient))
-                {
-                    throw; // Transient or unexpected: the session is kept, the callers get the typed exception.
-                }
-
-                // Another request or node may have spent this refresh token a moment ago and saved its result.
-                if (await FindNewerAsync(request, hash, cancellationToken).ConfigureAwait(false) is { } refreshedMeanwhile)
-                {
-                    return refreshedMeanwhile;
-                }
-
-                // Refused for good: the refresh failed, and the session ends.
-                activity?.SetStatus(ActivityStatusCode.Error, EllipsisDriveMetrics.ToTag(exception.Kind));
-                return await EndSessionAsync(request, hash, exception, cancellationToken).ConfigureAwait(false);
+                // The successor entry still carries the new tokens to the session's next request.
             }
-
-            var now = _timeProvider.GetUtcNow();
-            var rotated = answer.RefreshToken is not null && answer.RefreshToken != refreshToken;
-            var tokens = new TokenSnapshot(
-                answer.AccessToken,
-                answer.RefreshToken ?? refreshToken, // No rotation: the old refresh token stays valid.
-                answer.TokenType ?? request.Snapshot.TokenType,
-                answer.ExpiresIn is { } expiresIn ? now.Add(expiresIn) : null,
-                RefreshedAt: now);
-            _metrics.Refreshed();
-            activity?.SetTag("ellipsisdrive.refresh.rotated", rotated);
-            LogRefreshed(_logger, rotated, tokens.ExpiresAt);
-
-            await _successors.WriteAsync(hash, tokens).ConfigureAwait(false);
-            if (request.SessionKey is { } sessionKey && Store is { } store)
-            {
-                try
-                {
-                    // Not the caller's cancellation: a refresh that happened must be saved, or the rotated token is lost.
-                    var saved = await store.UpdateAsync(sessionKey, tokens.ApplyTo, CancellationToken.None).ConfigureAwait(false);
-                    if (saved is null)
-                    {
-                        return RefreshOutcome.Ended(null, signOut: true);
-                    }
-                }
-                catch (EllipsisDriveSessionStoreUnavailableException)
-                {
-                    // The successor entry still carries the new tokens to the session's next request.
-                }
-            }
-
-            return RefreshOutcome.Success(tokens);
         }
+
+        await _options.Value.Events.TokensRefreshed(
+            new EllipsisDriveTokensRefreshedContext(_services, request.Principal, request.SessionKey, request.UserKey, tokens.ToGrant())).ConfigureAwait(false);
+        return RefreshOutcome.Success(tokens);
     }
 
     private async Task<RefreshOutcome> EndSessionAsync(RefreshRequest request, string hash, EllipsisDriveTokenException exception, CancellationToken cancellationToken)
     {
-        var context = new EllipsisDriveRefreshFailedContext(_services, request.HttpContext, request.Principal, request.SessionKey, exception);
+        var context = new EllipsisDriveRefreshFailedContext(_services, request.Principal, request.SessionKey, request.UserKey, exception);
+        if (request.UserKey is { } userKey)
+        {
+            // The grant stays, marked, so that the app can tell the user to connect again.
+            await _grants!.SaveAsync(Scheme, userKey, new EllipsisDriveGrant { ReconnectRequired = true }, request.Snapshot.RefreshToken, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+
         await _options.Value.Events.RefreshFailed(context).ConfigureAwait(false);
         LogSessionEnded(_logger, EllipsisDriveMetrics.ToTag(exception.Kind), context.SignOut);
 
@@ -322,35 +476,79 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
             }
         }
 
-        return RefreshOutcome.Ended(exception, context.SignOut);
+        return RefreshOutcome.Ended(exception, request.UserKey is null && context.SignOut);
     }
 
-    private async Task<RefreshOutcome?> FindNewerAsync(RefreshRequest request, string hash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Follows what replaced the request's refresh token (in its store, or in the successor cache) until it finds tokens
+    /// that can be used as they are, a sign that the session ended, or the newest refresh token (then still to be spent).
+    /// </summary>
+    private async Task<(RefreshOutcome? Found, RefreshRequest Request, string Hash)> CatchUpAsync(RefreshRequest request, string hash, CancellationToken cancellationToken)
     {
+        for (var hops = 0; hops < MaxSuccessorHops; hops++)
+        {
+            var (found, newer) = await FindNewerAsync(request, hash, cancellationToken).ConfigureAwait(false);
+            if (found is not null || newer?.RefreshToken is not { } newerRefreshToken)
+            {
+                return (found, request, hash);
+            }
+
+            // Replaced, but already due for a refresh itself: the newer refresh token is the one to spend, never the old one.
+            request = request with { Snapshot = newer, RejectedAccessToken = null };
+            hash = RefreshTokenSuccessors.Hash(newerRefreshToken);
+        }
+
+        return (null, request, hash);
+    }
+
+    private async Task<(RefreshOutcome? Found, TokenSnapshot? Newer)> FindNewerAsync(RefreshRequest request, string hash, CancellationToken cancellationToken)
+    {
+        if (request.UserKey is { } userKey)
+        {
+            var grant = await _grants!.GetAsync(Scheme, userKey, cancellationToken).ConfigureAwait(false);
+            if (grant is null || grant.ReconnectRequired)
+            {
+                return (RefreshOutcome.Ended(
+                    grant is null ? null : new EllipsisDriveTokenException(EllipsisDriveTokenErrorKind.InvalidGrant, "Ellipsis Drive refused this user's refresh token; the user must connect again."),
+                    signOut: false), null);
+            }
+
+            return Compare(TokenSnapshot.From(grant), request);
+        }
+
         if (request.SessionKey is { } sessionKey && Store is { } store)
         {
             var ticket = await store.ReadAsync(sessionKey, cancellationToken).ConfigureAwait(false);
             if (ticket is null)
             {
-                return RefreshOutcome.Ended(null, signOut: true);
+                return (RefreshOutcome.Ended(null, signOut: true), null);
             }
 
-            var stored = TokenSnapshot.From(ticket.Properties);
-            if (IsReplacement(stored, request))
+            var stored = Compare(TokenSnapshot.From(ticket.Properties), request);
+            if (stored.Found is not null || stored.Newer is not null)
             {
-                return RefreshOutcome.Success(stored);
+                return stored;
             }
         }
 
         var successor = await _successors.ReadAsync(hash, cancellationToken).ConfigureAwait(false);
         if (successor?.RejectedAs is { } kind)
         {
-            return RefreshOutcome.Ended(
-                new EllipsisDriveTokenException(kind, "The refresh token was already rejected by Ellipsis Drive; the user must sign in again."), signOut: true);
+            return (RefreshOutcome.Ended(
+                new EllipsisDriveTokenException(kind, "The refresh token was already rejected by Ellipsis Drive; the user must sign in again."), signOut: true), null);
         }
 
-        return successor?.Tokens is { } tokens && IsReplacement(tokens, request) ? RefreshOutcome.Success(tokens) : null;
+        return successor?.Tokens is { } tokens ? Compare(tokens, request) : (null, null);
     }
+
+    // Usable as it is: found. Holding another refresh token: newer, to be refreshed from. Otherwise: nothing new.
+    private (RefreshOutcome? Found, TokenSnapshot? Newer) Compare(TokenSnapshot candidate, RefreshRequest request) =>
+        IsReplacement(candidate, request) ? (RefreshOutcome.Success(candidate), null)
+        : candidate.RefreshToken is not null && !string.Equals(candidate.RefreshToken, request.Snapshot.RefreshToken, StringComparison.Ordinal) ? (null, candidate)
+        : (null, null);
+
+    private static bool HasTokens(AuthenticationProperties properties) =>
+        TokenSnapshot.From(properties) is { AccessToken: not null } or { RefreshToken: not null };
 
     // Usable, and not the token the request already had.
     private bool IsReplacement(TokenSnapshot candidate, RefreshRequest request) =>
@@ -421,7 +619,8 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                 : "Ellipsis Drive rejected the refresh token (" + EllipsisDriveMetrics.ToTag(outcome.Failure.Kind) + "); the session has ended and the user must sign in again.",
             outcome.Failure);
 
-    private sealed record RefreshRequest(TokenSnapshot Snapshot, string? SessionKey, string? RejectedAccessToken, HttpContext? HttpContext, ClaimsPrincipal? Principal);
+    // No HttpContext: the refresh may outlive the request that started it.
+    private sealed record RefreshRequest(TokenSnapshot Snapshot, string? SessionKey, string? UserKey, string? RejectedAccessToken, ClaimsPrincipal? Principal);
 
     private sealed record RefreshOutcome(TokenSnapshot? Tokens, EllipsisDriveTokenException? Failure, bool SignOut)
     {
@@ -438,6 +637,15 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Ellipsis Drive rejected the refresh token ({Kind}); the session has ended (signed out: {SignedOut}).")]
     private static partial void LogSessionEnded(ILogger logger, string kind, bool signedOut);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "An Ellipsis Drive grant was saved to the token store.")]
+    private static partial void LogConnected(ILogger logger);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "The Ellipsis Drive sign-in was not saved to the token store: the signed-in user has no '{ClaimType}' claim (EllipsisDriveTokenOptions.UserKeyClaimType); the tokens stay in the session.")]
+    private static partial void LogNoUserKey(ILogger logger, string claimType);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "The refreshed grant was not saved: the stored grant was replaced meanwhile (a new sign-in or a disconnect), which is kept.")]
+    private static partial void LogGrantReplaced(ILogger logger);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "A token request joined the refresh already in flight for its session.")]
     private static partial void LogJoined(ILogger logger);

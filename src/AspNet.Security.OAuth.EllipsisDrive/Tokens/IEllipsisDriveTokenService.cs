@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 
 namespace AspNet.Security.OAuth.EllipsisDrive;
@@ -48,4 +49,36 @@ public interface IEllipsisDriveTokenService
     /// <param name="cancellationToken">Stops waiting; a refresh already started still completes and is saved.</param>
     /// <returns>The access token.</returns>
     Task<string> GetAccessTokenForSessionAsync(string sessionId, string? rejectedAccessToken, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Returns a valid access token for a user whose grant an <see cref="IEllipsisDriveTokenStore"/> keeps, without any
+    /// request: in a background job, after the user's session ended, after a restart. Refreshes it when needed, once
+    /// however many callers ask, across the nodes of a farm when a refresh lock is registered.
+    /// </summary>
+    /// <param name="userKey">The user key (<see cref="EllipsisDriveTokenOptions.UserKeyClaimType"/> of the user, or the key given to <see cref="ConnectAsync"/>).</param>
+    /// <param name="rejectedAccessToken">A token the API rejected, to refresh it; <see langword="null"/> to refresh only when it expires.</param>
+    /// <param name="cancellationToken">Stops waiting; a refresh already started still completes and is saved.</param>
+    /// <returns>The access token.</returns>
+    /// <exception cref="EllipsisDriveSignInRequiredException">The user has not connected Ellipsis Drive, disconnected, or must connect again.</exception>
+    Task<string> GetAccessTokenForUserAsync(string userKey, string? rejectedAccessToken = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Saves the tokens of an Ellipsis Drive sign-in as the grant of <paramref name="userKey"/> in the registered
+    /// <see cref="IEllipsisDriveTokenStore"/>, replacing any earlier grant of that user. Use it to link Ellipsis Drive to a
+    /// local account: with ASP.NET Core Identity, pass the local user's id and <c>ExternalLoginInfo.AuthenticationProperties</c>.
+    /// </summary>
+    /// <param name="userKey">The user key to keep the grant under.</param>
+    /// <param name="properties">The properties of the sign-in, holding the tokens that <c>SaveTokens</c> saved.</param>
+    /// <param name="cancellationToken">Stops the save.</param>
+    /// <returns>A task that completes when the grant is saved.</returns>
+    Task ConnectAsync(string userKey, AuthenticationProperties properties, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Forgets the grant of <paramref name="userKey"/> (Ellipsis Drive has no revocation endpoint: the tokens are deleted
+    /// here and no longer used).
+    /// </summary>
+    /// <param name="userKey">The user key.</param>
+    /// <param name="cancellationToken">Stops the removal.</param>
+    /// <returns><see langword="true"/> when a grant was removed.</returns>
+    Task<bool> DisconnectAsync(string userKey, CancellationToken cancellationToken = default);
 }

@@ -28,6 +28,18 @@ internal sealed record TokenSnapshot(string? AccessToken, string? RefreshToken, 
         Read(properties, TokenTypeKey),
         ParseTime(Read(properties, ExpiresAtKey)));
 
+    public static TokenSnapshot From(EllipsisDriveGrant grant) =>
+        new(grant.AccessToken, grant.RefreshToken, grant.TokenType, grant.ExpiresAt, grant.RefreshedAt);
+
+    public EllipsisDriveGrant ToGrant() => new()
+    {
+        AccessToken = AccessToken,
+        RefreshToken = RefreshToken,
+        TokenType = TokenType,
+        ExpiresAt = ExpiresAt,
+        RefreshedAt = RefreshedAt,
+    };
+
     /// <summary>
     /// Writes these tokens into <paramref name="properties"/>, keeping any other token saved there.
     /// </summary>
