@@ -44,17 +44,16 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
+        request.Options.TryGetValue(EllipsisDriveHttpRequestOptions.UserKey, out var userKey);
         request.Options.TryGetValue(EllipsisDriveHttpRequestOptions.SessionId, out var sessionId);
-        var httpContext = sessionId is null ? _httpContextAccessor.HttpContext : null;
-        if (sessionId is null && httpContext is null)
+        var httpContext = userKey is null && sessionId is null ? _httpContextAccessor.HttpContext : null;
+        if (userKey is null && sessionId is null && httpContext is null)
         {
             throw new EllipsisDriveSignInRequiredException(
-                "An Ellipsis Drive API call was made outside a request without a session: set EllipsisDriveHttpRequestOptions.SessionId on the request (sessions kept on the server, AddEllipsisDriveSessions).");
+                "An Ellipsis Drive API call was made outside a request without saying for whom: set EllipsisDriveHttpRequestOptions.UserKey (a grant kept by the token store) or EllipsisDriveHttpRequestOptions.SessionId (a server-side session) on the request.");
         }
 
-        var token = httpContext is not null
-            ? await _tokens.GetAccessTokenAsync(httpContext, cancellationToken).ConfigureAwait(false)
-            : await _tokens.GetAccessTokenForSessionAsync(sessionId!, null, cancellationToken).ConfigureAwait(false);
+        var token = await GetTokenAsync(userKey, sessionId, httpContext, rejectedAccessToken: null, cancellationToken).ConfigureAwait(false);
 
         var replayable = await TryMakeReplayableAsync(request.Content, cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -72,14 +71,19 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
 
         response.Dispose();
         LogRetryingAfter401(_logger);
-        var newToken = httpContext is not null
-            ? await _tokens.RefreshAccessTokenAsync(httpContext, token, cancellationToken).ConfigureAwait(false)
-            : await _tokens.GetAccessTokenForSessionAsync(sessionId!, token, cancellationToken).ConfigureAwait(false);
+        var newToken = await GetTokenAsync(userKey, sessionId, httpContext, token, cancellationToken).ConfigureAwait(false);
 
         using var retry = Clone(request);
         retry.Headers.Authorization = new AuthenticationHeaderValue("Bearer", newToken);
         return await base.SendAsync(retry, cancellationToken).ConfigureAwait(false);
     }
+
+    // For a stored grant, a server-side session, or the user of the current request; rejectedAccessToken refreshes after a 401.
+    private Task<string> GetTokenAsync(string? userKey, string? sessionId, HttpContext? httpContext, string? rejectedAccessToken, CancellationToken cancellationToken) =>
+        userKey is not null ? _tokens.GetAccessTokenForUserAsync(userKey, rejectedAccessToken, cancellationToken)
+        : sessionId is not null ? _tokens.GetAccessTokenForSessionAsync(sessionId, rejectedAccessToken, cancellationToken)
+        : rejectedAccessToken is null ? _tokens.GetAccessTokenAsync(httpContext!, cancellationToken)
+        : _tokens.RefreshAccessTokenAsync(httpContext!, rejectedAccessToken, cancellationToken);
 
     internal static bool SameOrigin(Uri target, Uri baseAddress) =>
         Uri.Compare(target, baseAddress, UriComponents.Scheme | UriComponents.Host | UriComponents.StrongPort, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;

@@ -13,6 +13,7 @@ public sealed class EllipsisDriveApiClient
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     private readonly HttpClient _httpClient;
+    private readonly string? _userKey;
 
     /// <summary>
     /// Initializes a new <see cref="EllipsisDriveApiClient"/> over an <see cref="HttpClient"/> whose base address is the
@@ -23,6 +24,24 @@ public sealed class EllipsisDriveApiClient
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         _httpClient = httpClient;
+    }
+
+    private EllipsisDriveApiClient(HttpClient httpClient, string userKey)
+    {
+        _httpClient = httpClient;
+        _userKey = userKey;
+    }
+
+    /// <summary>
+    /// Returns a client that calls the API as the user whose grant the token store keeps under <paramref name="userKey"/>,
+    /// whether or not a request is going on: for background jobs (<see cref="IEllipsisDriveTokenService.GetAccessTokenForUserAsync"/>).
+    /// </summary>
+    /// <param name="userKey">The user key of the stored grant.</param>
+    /// <returns>A client for that user, over the same <see cref="HttpClient"/>.</returns>
+    public EllipsisDriveApiClient ForUser(string userKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userKey);
+        return new EllipsisDriveApiClient(_httpClient, userKey);
     }
 
     /// <summary>
@@ -97,7 +116,13 @@ public sealed class EllipsisDriveApiClient
 
     private async Task<JsonDocument> GetJsonAsync(Uri uri, CancellationToken cancellationToken)
     {
-        using var response = await _httpClient.GetAsync(uri, cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (_userKey is not null)
+        {
+            request.Options.Set(EllipsisDriveHttpRequestOptions.UserKey, _userKey);
+        }
+
+        using var response = await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))

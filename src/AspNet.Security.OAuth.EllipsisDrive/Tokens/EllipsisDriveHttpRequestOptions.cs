@@ -11,4 +11,11 @@ public static class EllipsisDriveHttpRequestOptions
     /// of the current request is used.
     /// </summary>
     public static readonly HttpRequestOptionsKey<string> SessionId = new("EllipsisDrive.SessionId");
+
+    /// <summary>
+    /// The user whose stored grant (<see cref="IEllipsisDriveTokenStore"/>) to use, for calls made for a user outside
+    /// any request (a background job): <c>request.Options.Set(EllipsisDriveHttpRequestOptions.UserKey, userKey)</c>, or
+    /// <see cref="EllipsisDriveApiClient.ForUser"/>. Wins over <see cref="SessionId"/> and the current request.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<string> UserKey = new("EllipsisDrive.UserKey");
 }
