@@ -43,6 +43,7 @@ public static class EllipsisDriveTokensExtensions
         services.TryAddSingleton<RefreshTokenSuccessors>();
         services.TryAddSingleton<IEllipsisDriveRefreshLock, NoRefreshLock>();
         services.TryAddSingleton<IEllipsisDriveTokenService, EllipsisDriveTokenService>();
+        services.TryAddSingleton<EllipsisDriveForeignOrigins>();
         services.TryAddTransient<EllipsisDriveAccessTokenHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, EllipsisDriveDecodedCookieCacheSetup>());
         return services;
