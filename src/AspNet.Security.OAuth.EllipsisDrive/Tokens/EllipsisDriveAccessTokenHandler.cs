@@ -19,6 +19,7 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
     private readonly IHttpContextAccessor _httpContextAccessor;
     private readonly IOptionsMonitor<EllipsisDriveOptions> _handlerOptions;
     private readonly IOptions<EllipsisDriveTokenOptions> _options;
+    private readonly EllipsisDriveForeignOrigins _foreignOrigins;
     private readonly ILogger _logger;
 
     public EllipsisDriveAccessTokenHandler(
@@ -26,12 +27,14 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
         IHttpContextAccessor httpContextAccessor,
         IOptionsMonitor<EllipsisDriveOptions> handlerOptions,
         IOptions<EllipsisDriveTokenOptions> options,
+        EllipsisDriveForeignOrigins foreignOrigins,
         ILogger<EllipsisDriveAccessTokenHandler> logger)
     {
         _tokens = tokens;
         _httpContextAccessor = httpContextAccessor;
         _handlerOptions = handlerOptions;
         _options = options;
+        _foreignOrigins = foreignOrigins;
         _logger = logger;
     }
 
@@ -40,7 +43,12 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
         var baseAddress = _handlerOptions.Get(_options.Value.Scheme).BaseAddress;
         if (request.RequestUri is not { IsAbsoluteUri: true } target || !SameOrigin(target, baseAddress))
         {
-            // Never hand the user's token to another origin.
+            // Never hand the user's token to another origin. Say so once: a client aimed there by mistake only sees 401s.
+            if (request.RequestUri is { IsAbsoluteUri: true } foreign)
+            {
+                ReportForeignOrigin(foreign, baseAddress);
+            }
+
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
@@ -88,6 +96,22 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
     internal static bool SameOrigin(Uri target, Uri baseAddress) =>
         Uri.Compare(target, baseAddress, UriComponents.Scheme | UriComponents.Host | UriComponents.StrongPort, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
+    private void ReportForeignOrigin(Uri target, Uri baseAddress)
+    {
+        if (!_logger.IsEnabled(LogLevel.Warning))
+        {
+            return;
+        }
+
+        // Scheme, host and port only: a path or query may carry something private, user info a credential.
+        var requestOrigin = target.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
+        var apiOrigin = baseAddress.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
+        if (_foreignOrigins.FirstSeen(requestOrigin, apiOrigin))
+        {
+            LogForeignOrigin(_logger, requestOrigin, apiOrigin);
+        }
+    }
+
     private static async Task<bool> TryMakeReplayableAsync(HttpContent? content, CancellationToken cancellationToken)
     {
         if (content is null)
@@ -132,4 +156,7 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "The Ellipsis Drive API answered 401, and the request body cannot be sent twice; the 401 is returned without a retry.")]
     private static partial void LogNotReplayable(ILogger logger);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "A request through the Ellipsis Drive access-token handler went to '{RequestOrigin}' without an access token: the token is only sent to the API's origin, '{ApiOrigin}'. If the request was meant for the Ellipsis Drive API, fix the client's BaseAddress or EllipsisDriveOptions.BaseAddress. Reported once per origin.")]
+    private static partial void LogForeignOrigin(ILogger logger, string requestOrigin, string apiOrigin);
 }

@@ -7,11 +7,22 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 /// </summary>
 public class EllipsisDriveTokenOptions
 {
+    private string? _scheme;
+
     /// <summary>
-    /// Gets or sets the Ellipsis Drive authentication scheme whose options (client, endpoints, backchannel) are used
-    /// for refreshing. The default is <see cref="EllipsisDriveDefaults.AuthenticationScheme"/>.
+    /// Gets or sets the Ellipsis Drive authentication scheme whose options (client, endpoints, backchannel, base address)
+    /// the token service and the <see cref="HttpClient"/> support use. When not set, it is the only Ellipsis Drive scheme
+    /// registered (whatever its name), or <see cref="EllipsisDriveDefaults.AuthenticationScheme"/> when none is. Start-up
+    /// fails when it names a scheme that is not an Ellipsis Drive scheme, or when it is not set and several are registered.
     /// </summary>
-    public string Scheme { get; set; } = EllipsisDriveDefaults.AuthenticationScheme;
+    public string Scheme
+    {
+        get => _scheme ?? EllipsisDriveDefaults.AuthenticationScheme;
+        set => _scheme = value;
+    }
+
+    /// <summary>Whether <see cref="Scheme"/> was set, by the app or by the resolution from the registered schemes.</summary>
+    internal bool IsSchemeSet => _scheme is not null;
 
     /// <summary>
     /// Gets or sets the cookie scheme that holds the signed-in user. When <see langword="null"/> (the default), the

@@ -13,6 +13,8 @@ public static class EllipsisDriveTokensExtensions
     /// <summary>
     /// Registers <see cref="IEllipsisDriveTokenService"/>, which keeps the signed-in user's access token fresh.
     /// Tokens stay in the auth cookie (cookie mode) unless <c>AddEllipsisDriveSessions</c> keeps them on the server.
+    /// The token layer uses the only Ellipsis Drive scheme registered, whatever its name, unless
+    /// <see cref="EllipsisDriveTokenOptions.Scheme"/> names another; start-up fails when it cannot tell which one.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures the token options, if needed.</param>
@@ -21,11 +23,15 @@ public static class EllipsisDriveTokensExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        var optionsBuilder = services.AddOptions<EllipsisDriveTokenOptions>();
+        // The scheme is resolved and checked at start-up: a wrong one would only show on the first API call or refresh.
+        var optionsBuilder = services.AddOptions<EllipsisDriveTokenOptions>().ValidateOnStart();
         if (configure is not null)
         {
             optionsBuilder.Configure(configure);
         }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<EllipsisDriveTokenOptions>, EllipsisDriveTokenSchemeSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EllipsisDriveTokenOptions>, EllipsisDriveTokenSchemeSetup>());
 
         services.AddOptions<EllipsisDriveSessionOptions>();
         services.AddHttpContextAccessor();
@@ -37,6 +43,7 @@ public static class EllipsisDriveTokensExtensions
         services.TryAddSingleton<RefreshTokenSuccessors>();
         services.TryAddSingleton<IEllipsisDriveRefreshLock, NoRefreshLock>();
         services.TryAddSingleton<IEllipsisDriveTokenService, EllipsisDriveTokenService>();
+        services.TryAddSingleton<EllipsisDriveForeignOrigins>();
         services.TryAddTransient<EllipsisDriveAccessTokenHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, EllipsisDriveDecodedCookieCacheSetup>());
         return services;
