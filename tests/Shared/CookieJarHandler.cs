@@ -4,8 +4,8 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Testing;
 
 /// <summary>
 /// Keeps cookies like a browser for an <see cref="HttpClient"/> into a test server: sends the <c>Cookie</c> header from
-/// <paramref name="cookies"/> and stores every <c>Set-Cookie</c> of the answer in it. Shared (linked) by the test
-/// projects and the benchmarks.
+/// <paramref name="cookies"/> and stores every <c>Set-Cookie</c> of the answer in it. Linked by the benchmarks (the
+/// integration tests use their recording <c>BrowserClient</c>).
 /// </summary>
 /// <param name="cookies">The cookie jar.</param>
 internal sealed class CookieJarHandler(CookieContainer cookies) : DelegatingHandler

@@ -1,4 +1,5 @@
 using System.Net;
+using AspNet.Security.OAuth.EllipsisDrive.Emulator;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 
@@ -36,6 +37,58 @@ public sealed class BrowserClient : IDisposable
     /// <summary>Sends a request as is.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => _client.SendAsync(request, TestContext.Current.CancellationToken);
 
+    /// <summary>Sends a GET and reads the body as text, whatever the status.</summary>
+    /// <param name="url">The URL; a relative one resolves against <see cref="BaseAddress"/>.</param>
+    /// <returns>The response body.</returns>
+    public async Task<string> GetStringAsync(string url)
+    {
+        using var response = await GetAsync(url);
+        return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a sign-in: GET <paramref name="challengeUrl"/>, an application endpoint that challenges the Ellipsis Drive
+    /// scheme, expecting the 302 to the provider.
+    /// </summary>
+    /// <param name="challengeUrl">The application's challenge endpoint.</param>
+    /// <returns>The authorization URL the application redirected to.</returns>
+    public async Task<Uri> ChallengeAsync(string challengeUrl)
+    {
+        using var response = await GetAsync(challengeUrl);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return response.Headers.Location!;
+    }
+
+    /// <summary>
+    /// Runs a whole sign-in as a browser does: the challenge at <paramref name="challengeUrl"/>, the user's consent at
+    /// <paramref name="provider"/> (over real HTTP), then the provider's redirect back to the application's callback, sent
+    /// with this browser's cookies. The callback's own redirect (to the return URL) is not followed.
+    /// </summary>
+    /// <param name="challengeUrl">The application's challenge endpoint.</param>
+    /// <param name="provider">The emulator the application signs in against.</param>
+    /// <param name="userName">The emulator user who consents.</param>
+    /// <param name="allow"><see langword="false"/> to press Deny on the consent page.</param>
+    /// <returns>The URLs and the callback's response.</returns>
+    public async Task<SignInResult> SignInAsync(string challengeUrl, EllipsisDriveEmulator provider, string userName = "alice", bool allow = true)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var authorizationUrl = await ChallengeAsync(challengeUrl);
+        var callbackUrl = await provider.ConsentAsync(authorizationUrl, userName, allow, TestContext.Current.CancellationToken);
+        var callback = await GetAsync(callbackUrl);
+        return new SignInResult(authorizationUrl, callbackUrl, callback);
+    }
+
+    /// <summary>Copies every cookie of <paramref name="other"/> into this browser, as a stolen or shared cookie would travel.</summary>
+    /// <param name="other">The browser to copy from.</param>
+    public void CopyCookiesFrom(BrowserClient other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        foreach (Cookie cookie in other.Cookies.GetAllCookies())
+        {
+            Cookies.Add(new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain) { Secure = cookie.Secure, HttpOnly = cookie.HttpOnly });
+        }
+    }
+
     /// <summary>Gets the cookies the browser would send to <paramref name="path"/>.</summary>
     public IReadOnlyList<Cookie> CookiesFor(string path) => [.. Cookies.GetCookies(new Uri(BaseAddress, path)).Cast<Cookie>()];
 
@@ -48,6 +101,12 @@ public sealed class BrowserClient : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();
+
+    /// <summary>The traces of one sign-in.</summary>
+    /// <param name="AuthorizationUrl">Where the application sent the browser.</param>
+    /// <param name="CallbackUrl">Where the emulator sent the browser back.</param>
+    /// <param name="Callback">The application's answer to the callback.</param>
+    public sealed record SignInResult(Uri AuthorizationUrl, Uri CallbackUrl, HttpResponseMessage Callback);
 
     /// <summary>One response of the application, with its body read as text.</summary>
     /// <param name="RequestUri">The request's URL.</param>

@@ -206,12 +206,8 @@ public sealed class EllipsisDriveTestHost : IAsyncDisposable
     /// <param name="browser">The browser; <see langword="null"/> for <see cref="Browser"/>.</param>
     /// <param name="returnUrl">Where the application returns after sign-in.</param>
     /// <returns>The authorization URL the application redirected to.</returns>
-    public async Task<Uri> ChallengeAsync(BrowserClient? browser = null, string returnUrl = "/me")
-    {
-        using var response = await (browser ?? Browser).GetAsync("/challenge?returnUrl=" + Uri.EscapeDataString(returnUrl));
-        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
-        return response.Headers.Location!;
-    }
+    public Task<Uri> ChallengeAsync(BrowserClient? browser = null, string returnUrl = "/me") =>
+        (browser ?? Browser).ChallengeAsync(ChallengeUrl(returnUrl));
 
     /// <summary>
     /// Runs a whole sign-in in <paramref name="browser"/>: challenge, the user's consent at the emulator (over real
@@ -222,14 +218,8 @@ public sealed class EllipsisDriveTestHost : IAsyncDisposable
     /// <param name="returnUrl">Where the application returns after sign-in.</param>
     /// <param name="allow"><see langword="false"/> to press Deny on the consent page.</param>
     /// <returns>The URLs and the callback's response (302 to <paramref name="returnUrl"/> on success).</returns>
-    public async Task<SignInResult> SignInAsync(string userName = "alice", BrowserClient? browser = null, string returnUrl = "/me", bool allow = true)
-    {
-        browser ??= Browser;
-        var authorizationUrl = await ChallengeAsync(browser, returnUrl);
-        var callbackUrl = await Emulator.ConsentAsync(authorizationUrl, userName, allow, TestContext.Current.CancellationToken);
-        var callback = await browser.GetAsync(callbackUrl);
-        return new SignInResult(authorizationUrl, callbackUrl, callback);
-    }
+    public Task<BrowserClient.SignInResult> SignInAsync(string userName = "alice", BrowserClient? browser = null, string returnUrl = "/me", bool allow = true) =>
+        (browser ?? Browser).SignInAsync(ChallengeUrl(returnUrl), Emulator, userName, allow);
 
     /// <summary>A leak scanner over this host's logs, the browsers' responses and the emulator's secrets.</summary>
     /// <param name="browsers">The browsers whose responses to scan; none means <see cref="Browser"/>.</param>
@@ -248,6 +238,8 @@ public sealed class EllipsisDriveTestHost : IAsyncDisposable
         }
     }
 
+    private static string ChallengeUrl(string returnUrl) => "/challenge?returnUrl=" + Uri.EscapeDataString(returnUrl);
+
     private void RecordFailure(Exception failure)
     {
         lock (_failures)
@@ -255,10 +247,4 @@ public sealed class EllipsisDriveTestHost : IAsyncDisposable
             _failures.Add(failure);
         }
     }
-
-    /// <summary>The traces of one sign-in.</summary>
-    /// <param name="AuthorizationUrl">Where the application sent the browser.</param>
-    /// <param name="CallbackUrl">Where the emulator sent the browser back.</param>
-    /// <param name="Callback">The application's answer to the callback.</param>
-    public sealed record SignInResult(Uri AuthorizationUrl, Uri CallbackUrl, HttpResponseMessage Callback);
 }

@@ -16,7 +16,7 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 /// </remarks>
 public sealed class LeakScanner
 {
-    private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+    internal const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     private readonly EllipsisDriveTestHost _host;
     private readonly IReadOnlyList<BrowserClient> _browsers;

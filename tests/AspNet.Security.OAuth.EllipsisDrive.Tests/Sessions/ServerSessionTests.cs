@@ -1,4 +1,5 @@
 using System.Net;
+using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using AspNet.Security.OAuth.EllipsisDrive.Tests.Tokens;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Sessions;
@@ -56,7 +57,7 @@ public sealed class ServerSessionTests : TokenTestBase
         Assert.Equal("none", await browser.GetStringAsync("/test/session-id"));
     }
 
-    private static int AuthCookieLength(TestBrowser browser)
+    private static int AuthCookieLength(BrowserClient browser)
     {
         var cookies = browser.Cookies.GetAllCookies().Where(c => c.Name.StartsWith(".AspNetCore.Cookies", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(cookies);

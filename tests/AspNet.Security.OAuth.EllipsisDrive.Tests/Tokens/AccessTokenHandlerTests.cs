@@ -12,6 +12,7 @@ public sealed class AccessTokenHandlerTests : TokenTestBase
     public async Task Refresh_after_a_401_from_the_API_is_forced_once_and_the_request_retried()
     {
         using var browser = await StartAndSignInAsync(serverMode: true);
+        Drive.ClearRequests(); // The sign-in loaded the account too.
         Drive.InjectFault(EmulatorEndpoint.Account, new EmulatorFault { StatusCode = 401, Body = """{"message":"Invalid token."}""", Times = 1 });
 
         var user = await browser.GetStringAsync("/test/account");
@@ -27,6 +28,7 @@ public sealed class AccessTokenHandlerTests : TokenTestBase
     public async Task A_persistent_401_is_returned_after_one_refresh_and_one_retry()
     {
         using var browser = await StartAndSignInAsync(serverMode: true);
+        Drive.ClearRequests(); // The sign-in loaded the account too.
         Drive.InjectFault(EmulatorEndpoint.Account, new EmulatorFault { StatusCode = 401, Body = """{"message":"Invalid token."}""", Times = 5 });
 
         using var response = await browser.GetAsync("/test/account");

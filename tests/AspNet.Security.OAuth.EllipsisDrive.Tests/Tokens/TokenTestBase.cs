@@ -1,4 +1,5 @@
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
+using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -14,7 +15,9 @@ public abstract class TokenTestBase : IAsyncDisposable
 
     protected static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromHours(1);
 
-    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+    // Starts at the real time: the browser's cookie jar judges the handler's state cookie, which expires on this clock,
+    // by the real one.
+    protected FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     protected EllipsisDriveEmulator Drive => _drive ?? throw new InvalidOperationException("Call StartAsync first.");
 
@@ -22,7 +25,8 @@ public abstract class TokenTestBase : IAsyncDisposable
 
     protected int TokenRefreshCalls => Drive.CountRequests(EmulatorEndpoint.TokenRefresh);
 
-    internal async Task<TestBrowser> StartAndSignInAsync(
+    /// <summary>Starts the emulator and the app, and signs alice in through the handler in a new browser.</summary>
+    internal async Task<BrowserClient> StartAndSignInAsync(
         bool serverMode, Action<EllipsisDriveEmulatorOptions>? emulator = null, Action<IServiceCollection>? services = null)
     {
         var options = new EllipsisDriveEmulatorOptions { TimeProvider = Time, AccessTokenLifetime = AccessTokenLifetime };
@@ -30,7 +34,8 @@ public abstract class TokenTestBase : IAsyncDisposable
         _drive = await EllipsisDriveEmulator.StartAsync(options, TestContext.Current.CancellationToken);
         _host = await TokenTestHost.StartAsync(_drive, Time, serverMode, services);
         var browser = _host.CreateBrowser();
-        Assert.Equal("signed-in", await browser.GetStringAsync("/test/signin"));
+        using var signedIn = await _host.SignInAsync(browser);
+        Assert.Equal("alice", await signedIn.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         return browser;
     }
 

@@ -1,40 +1,44 @@
 using System.Net;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
-using AspNet.Security.OAuth.EllipsisDrive.Testing;
+using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Tests.Tokens;
 
 /// <summary>
-/// A minimal app for the token tests: a cookie scheme, the Ellipsis Drive options pointed at the emulator, the token
-/// service, and endpoints that sign in (through the emulator's real authorize/consent/token flow), read the token
-/// (answering only its fingerprint), call the API, and sign out.
+/// A minimal app for the token tests: a cookie scheme, the Ellipsis Drive scheme pointed at the emulator, the token
+/// service, and endpoints that challenge, read the token (answering only its fingerprint), call the API, and sign out.
+/// A browser signs in through the handler as a user would (<see cref="SignInAsync"/>), so the tokens the token service
+/// reads are the ones the handler saved.
 /// </summary>
 internal sealed class TokenTestHost : IAsyncDisposable
 {
     public const string ClientId = "tokens-client";
     public const string ClientSecret = "tokens-secret";
-    public const string RedirectUri = "https://app.example/signin-ellipsisdrive";
+
+    // https: the handler's state cookie is Secure, and a browser sends it back over https only.
+    public static readonly Uri Origin = new("https://app.example/");
+    public static readonly string RedirectUri = new Uri(Origin, EllipsisDriveDefaults.CallbackPath).AbsoluteUri;
+
+    private const string ChallengePath = "/test/challenge";
 
     private readonly WebApplication _app;
+    private readonly EllipsisDriveEmulator _drive;
 
-    private TokenTestHost(WebApplication app)
+    private TokenTestHost(WebApplication app, EllipsisDriveEmulator drive)
     {
         _app = app;
+        _drive = drive;
     }
 
     public IServiceProvider Services => _app.Services;
@@ -55,19 +59,22 @@ internal sealed class TokenTestHost : IAsyncDisposable
     {
         drive.RegisterClient(ClientId, ClientSecret, RedirectUri);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
+        builder.WebHost.UseTestServer(server => server.BaseAddress = Origin);
         builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Trace);
         builder.Services.AddSingleton(time);
-        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
-        builder.Services.AddOptions<EllipsisDriveOptions>(EllipsisDriveDefaults.AuthenticationScheme).Configure(options =>
-        {
-            options.ClientId = ClientId;
-            options.ClientSecret = ClientSecret;
-            options.BaseAddress = drive.BaseAddress;
-            options.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-            options.Backchannel = new HttpClient(new SocketsHttpHandler { UseProxy = false });
-        });
-        builder.Services.AddSingleton<IPostConfigureOptions<EllipsisDriveOptions>, EllipsisDrivePostConfigureOptions>();
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie()
+            .AddEllipsisDrive(options =>
+            {
+                options.ClientId = ClientId;
+                options.ClientSecret = ClientSecret;
+                options.BaseAddress = drive.BaseAddress;
+                options.CallbackPath = new Uri(RedirectUri).AbsolutePath;
+                options.Backchannel = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+
+                // The clock of the saved expires_at: the emulator's, so the tokens expire when the tests advance it.
+                options.TimeProvider = time;
+            });
 
         TokenTestHost? host = null;
         builder.Services.AddEllipsisDriveTokens(options => options.Events.OnRefreshFailed = context =>
@@ -85,7 +92,7 @@ internal sealed class TokenTestHost : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        host = new TokenTestHost(app);
+        host = new TokenTestHost(app, drive);
         app.Use(async (context, next) =>
         {
             try
@@ -110,11 +117,8 @@ internal sealed class TokenTestHost : IAsyncDisposable
         });
         app.UseAuthentication();
 
-        app.MapGet("/test/signin", async (HttpContext context, string? user) =>
-        {
-            await SignInThroughEmulatorAsync(context, drive, time, user ?? "alice");
-            return "signed-in";
-        });
+        app.MapGet(ChallengePath, () => Results.Challenge(
+            new AuthenticationProperties { RedirectUri = "/test/whoami" }, [EllipsisDriveDefaults.AuthenticationScheme]));
         app.MapGet("/test/token", async (HttpContext context, IEllipsisDriveTokenService tokens) =>
             Fingerprint(await tokens.GetAccessTokenAsync(context, context.RequestAborted)));
         app.MapGet("/test/token-after-body", async (HttpContext context, IEllipsisDriveTokenService tokens) =>
@@ -130,6 +134,7 @@ internal sealed class TokenTestHost : IAsyncDisposable
         });
         app.MapGet("/test/session-id", async (HttpContext context, IEllipsisDriveTokenService tokens) => await tokens.GetSessionIdAsync(context) ?? "none");
         app.MapGet("/test/refreshed-at", async (HttpContext context) => await context.GetTokenAsync("refreshed_at") ?? "never");
+        app.MapGet("/test/expires-at", async (HttpContext context) => await context.GetTokenAsync("expires_at") ?? "unknown");
         app.MapGet("/test/whoami", (HttpContext context) => context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name! : "anonymous");
         app.MapGet("/test/signout", async (HttpContext context) =>
         {
@@ -141,7 +146,27 @@ internal sealed class TokenTestHost : IAsyncDisposable
         return host;
     }
 
-    public TestBrowser CreateBrowser() => new(Server);
+    public BrowserClient CreateBrowser() => new(Server.CreateHandler(), Origin);
+
+    /// <summary>
+    /// Signs <paramref name="user"/> in in <paramref name="browser"/> as a user would: the challenge, the consent at the
+    /// emulator, the callback (where the handler redeems the code, loads the account and signs into the cookie), then the
+    /// redirect to the return URL, <c>/test/whoami</c>.
+    /// </summary>
+    /// <returns>The return URL's answer (the user name) after a sign-in; else the callback's answer.</returns>
+    public async Task<HttpResponseMessage> SignInAsync(BrowserClient browser, string user = "alice")
+    {
+        var signIn = await browser.SignInAsync(ChallengePath, _drive, user);
+        if (signIn.Callback.StatusCode != HttpStatusCode.Redirect)
+        {
+            return signIn.Callback;
+        }
+
+        using (signIn.Callback)
+        {
+            return await browser.GetAsync(signIn.Callback.Headers.Location!);
+        }
+    }
 
     public static string Fingerprint(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..16];
 
@@ -150,63 +175,4 @@ internal sealed class TokenTestHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
-
-    private static async Task SignInThroughEmulatorAsync(HttpContext context, EllipsisDriveEmulator drive, TimeProvider time, string user)
-    {
-        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<EllipsisDriveOptions>>().Get(EllipsisDriveDefaults.AuthenticationScheme);
-        var verifier = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
-        var challenge = WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
-        var authorize = QueryHelpers.AddQueryString(options.AuthorizationEndpoint, new Dictionary<string, string?>
-        {
-            ["response_type"] = "code",
-            ["client_id"] = ClientId,
-            ["redirect_uri"] = RedirectUri,
-            ["scope"] = "projects",
-            ["state"] = "test-state",
-            ["code_challenge"] = challenge,
-            ["code_challenge_method"] = "S256",
-        });
-        var callback = await drive.ConsentAsync(new Uri(authorize), user, allow: true, context.RequestAborted);
-        var code = QueryHelpers.ParseQuery(callback.Query)["code"].ToString();
-        var tokens = await EllipsisDriveTokenClient.RedeemCodeAsync(options, code, RedirectUri, verifier, context.RequestAborted);
-
-        var properties = new AuthenticationProperties();
-        new TokenSnapshot(tokens.AccessToken, tokens.RefreshToken, tokens.TokenType, tokens.ExpiresIn is { } lifetime ? time.GetUtcNow() + lifetime : null)
-            .ApplyTo(properties);
-        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user)], EllipsisDriveDefaults.AuthenticationScheme));
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal, properties);
-    }
-}
-
-/// <summary>
-/// An HttpClient into the test server that keeps cookies like a browser; cookies can be copied to replay them.
-/// </summary>
-internal sealed class TestBrowser : IDisposable
-{
-    private readonly HttpClient _client;
-
-    public TestBrowser(TestServer server)
-    {
-        _client = new HttpClient(new CookieJarHandler(Cookies) { InnerHandler = server.CreateHandler() }) { BaseAddress = server.BaseAddress };
-    }
-
-    public CookieContainer Cookies { get; } = new();
-
-    public Task<HttpResponseMessage> GetAsync(string path) => _client.GetAsync(path, TestContext.Current.CancellationToken);
-
-    public async Task<string> GetStringAsync(string path)
-    {
-        using var response = await GetAsync(path);
-        return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-    }
-
-    public void CopyCookiesFrom(TestBrowser other)
-    {
-        foreach (Cookie cookie in other.Cookies.GetAllCookies())
-        {
-            Cookies.Add(new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
-        }
-    }
-
-    public void Dispose() => _client.Dispose();
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
-using AspNet.Security.OAuth.EllipsisDrive.Tests.Tokens;
+using AspNet.Security.OAuth.EllipsisDrive.Tests.Infrastructure;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -10,7 +10,7 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Tests.WebFarm;
 public sealed class RedisWebFarmTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromHours(1);
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow); // Real time: see TokenTestBase.Time.
     private readonly string _farm = "farm-" + Guid.NewGuid().ToString("N");
     private EllipsisDriveEmulator? _drive;
     private FarmNode? _a;
@@ -37,7 +37,7 @@ public sealed class RedisWebFarmTests(RedisServerFixture redis) : IClassFixture<
     {
         redis.RequireRedis();
         using var onA = _a!.Host.CreateBrowser();
-        Assert.Equal("signed-in", await onA.GetStringAsync("/test/signin"));
+        await SignInAsync(_a, onA);
         using var onB = _b!.Host.CreateBrowser();
         onB.CopyCookiesFrom(onA);
 
@@ -50,7 +50,7 @@ public sealed class RedisWebFarmTests(RedisServerFixture redis) : IClassFixture<
     {
         redis.RequireRedis();
         using var onA = _a!.Host.CreateBrowser();
-        await onA.GetStringAsync("/test/signin");
+        await SignInAsync(_a, onA);
         using var onB = _b!.Host.CreateBrowser();
         onB.CopyCookiesFrom(onA);
         Assert.Equal("alice", await onB.GetStringAsync("/test/whoami"));
@@ -65,7 +65,7 @@ public sealed class RedisWebFarmTests(RedisServerFixture redis) : IClassFixture<
     {
         redis.RequireRedis();
         using var onA = _a!.Host.CreateBrowser();
-        await onA.GetStringAsync("/test/signin");
+        await SignInAsync(_a, onA);
         using var onB = _b!.Host.CreateBrowser();
         onB.CopyCookiesFrom(onA);
         _time.Advance(AccessTokenLifetime);
@@ -84,7 +84,7 @@ public sealed class RedisWebFarmTests(RedisServerFixture redis) : IClassFixture<
     {
         redis.RequireRedis();
         using var onA = _a!.Host.CreateBrowser();
-        await onA.GetStringAsync("/test/signin");
+        await SignInAsync(_a, onA);
         _time.Advance(AccessTokenLifetime);
         await onA.GetStringAsync("/test/token");
 
@@ -111,7 +111,13 @@ public sealed class RedisWebFarmTests(RedisServerFixture redis) : IClassFixture<
         }
     }
 
-    private static async Task<(HttpStatusCode Status, string Body)> Fetch(TestBrowser browser)
+    private static async Task SignInAsync(FarmNode node, BrowserClient browser)
+    {
+        using var signedIn = await node.Host.SignInAsync(browser);
+        Assert.Equal("alice", await signedIn.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> Fetch(BrowserClient browser)
     {
         using var response = await browser.GetAsync("/test/token");
         return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
