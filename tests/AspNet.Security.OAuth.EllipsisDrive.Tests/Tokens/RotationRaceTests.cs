@@ -54,7 +54,11 @@ public sealed class RotationRaceTests : TokenTestBase
         await using var a = await TokenTestHost.StartAsync(drive, Time, serverMode: true, Farm);
         await using var b = await TokenTestHost.StartAsync(drive, Time, serverMode: true, Farm);
         using var onA = a.CreateBrowser();
-        Assert.Equal("signed-in", await onA.GetStringAsync("/test/signin"));
+        using (var signedIn = await a.SignInAsync(onA))
+        {
+            Assert.Equal("alice", await signedIn.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
         using var onB = b.CreateBrowser();
         onB.CopyCookiesFrom(onA);
         ExpireAccessToken();
