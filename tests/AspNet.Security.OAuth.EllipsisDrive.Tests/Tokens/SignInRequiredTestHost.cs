@@ -51,7 +51,8 @@ internal sealed class SignInRequiredTestHost : IAsyncDisposable
         FakeTimeProvider time,
         bool serverMode = false,
         bool useMiddleware = true,
-        bool developerExceptionPage = false)
+        bool developerExceptionPage = false,
+        bool problemDetails = false)
     {
         drive.RegisterClient(ClientId, ClientSecret, new Uri(Origin, EllipsisDriveDefaults.CallbackPath).AbsoluteUri);
 
@@ -86,6 +87,11 @@ internal sealed class SignInRequiredTestHost : IAsyncDisposable
             parts.ApplicationParts.Clear();
             parts.ApplicationParts.Add(new AssemblyPart(typeof(SignInRequiredTestController).Assembly));
         });
+        if (problemDetails)
+        {
+            builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context => context.ProblemDetails.Extensions["app"] = "customized");
+        }
+
         builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
 
         var app = builder.Build();

@@ -114,6 +114,29 @@ public sealed class SignInRequiredTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Server_mode_rejected_refresh_answers_401_not_500()
+    {
+        await StartSignedInWithARejectedRefreshTokenAsync(developerExceptionPage: true, serverMode: true);
+
+        using var response = await Host.SendAsync(HttpMethod.Get, "/api/token", AcceptJson);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("anonymous", await WhoAmIAsync());
+    }
+
+    [Fact]
+    public async Task The_problem_body_is_written_by_the_apps_problem_details_service()
+    {
+        await StartAsync(problemDetails: true);
+
+        using var response = await Host.SendAsync(HttpMethod.Get, "/api/token", AcceptJson);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("\"app\":\"customized\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cookie_mode_rejected_refresh_on_a_page_deletes_the_auth_cookie_and_challenges_past_the_developer_exception_page()
     {
         await StartSignedInWithARejectedRefreshTokenAsync(developerExceptionPage: true);
@@ -137,7 +160,7 @@ public sealed class SignInRequiredTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Response_already_started_is_logged_without_secrets_and_the_exception_passes_on()
+    public async Task Response_already_started_logs_a_warning_and_the_exception_passes_on()
     {
         await StartAsync();
 
@@ -202,16 +225,16 @@ public sealed class SignInRequiredTests : IAsyncDisposable
         }
     }
 
-    private async Task StartAsync(bool useMiddleware = true, bool developerExceptionPage = false)
+    private async Task StartAsync(bool useMiddleware = true, bool developerExceptionPage = false, bool serverMode = false, bool problemDetails = false)
     {
         _drive = await EllipsisDriveEmulator.StartAsync(
             new EllipsisDriveEmulatorOptions { TimeProvider = _time, AccessTokenLifetime = AccessTokenLifetime }, TestContext.Current.CancellationToken);
-        _host = await SignInRequiredTestHost.StartAsync(_drive, _time, useMiddleware: useMiddleware, developerExceptionPage: developerExceptionPage);
+        _host = await SignInRequiredTestHost.StartAsync(_drive, _time, serverMode, useMiddleware, developerExceptionPage, problemDetails);
     }
 
-    private async Task StartSignedInWithARejectedRefreshTokenAsync(bool developerExceptionPage)
+    private async Task StartSignedInWithARejectedRefreshTokenAsync(bool developerExceptionPage, bool serverMode = false)
     {
-        await StartAsync(developerExceptionPage: developerExceptionPage);
+        await StartAsync(developerExceptionPage: developerExceptionPage, serverMode: serverMode);
         await Host.SignInAsync();
         Assert.NotEqual("anonymous", await WhoAmIAsync());
 
