@@ -45,6 +45,14 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
     {
         ArgumentNullException.ThrowIfNull(properties);
 
+        // Code cannot follow a redirect to a sign-in page: it gets a 401, as the cookie handler answers XHR. Checked before
+        // the challenge URL is built, so that no state cookie is written for a sign-in that cannot start.
+        if (EllipsisDriveApiRequests.IsApiRequest(Request))
+        {
+            EllipsisDriveApiRequests.SetUnauthorized(Response, Scheme.Name);
+            return;
+        }
+
         // As the base handler does, minus its debug line: it logs the whole redirect, state included.
         if (string.IsNullOrEmpty(properties.RedirectUri))
         {
