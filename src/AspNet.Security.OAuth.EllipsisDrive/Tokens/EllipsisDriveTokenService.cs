@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
@@ -22,7 +21,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
     // A chain of successors longer than this means something keeps rotating under us: refresh from where we are.
     private const int MaxSuccessorHops = 8;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<RefreshOutcome>>> _flights = new(StringComparer.Ordinal);
+    private readonly SingleFlight<RefreshOutcome> _flights = new();
     private readonly IServiceProvider _services;
     private readonly IOptions<EllipsisDriveTokenOptions> _options;
     private readonly IOptionsMonitor<EllipsisDriveOptions> _handlerOptions;
@@ -266,51 +265,40 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         }
 
         var hash = RefreshTokenSuccessors.Hash(refreshToken);
-        Lazy<Task<RefreshOutcome>>? mine = null;
-        mine = new Lazy<Task<RefreshOutcome>>(() => RunFlightAsync(request, hash, mine!), LazyThreadSafetyMode.ExecutionAndPublication);
-        var flight = _flights.GetOrAdd(hash, mine);
-        if (!ReferenceEquals(flight, mine))
+        var (flight, joined) = _flights.Join(hash, () => RunFlightAsync(request, hash));
+        if (joined)
         {
             _metrics.JoinedSingleFlight();
             LogJoined(_logger);
         }
 
-        return await flight.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RefreshOutcome> RunFlightAsync(RefreshRequest request, string hash, Lazy<Task<RefreshOutcome>> flight)
+    private async Task<RefreshOutcome> RunFlightAsync(RefreshRequest request, string hash)
     {
-        // Yield so that the flight never runs on (or with the cancellation of) the caller that started it.
-        await Task.Yield();
+        using var activity = EllipsisDriveTelemetry.ActivitySource.StartActivity(EllipsisDriveTelemetry.RefreshActivityName);
+        activity?.SetTag("ellipsisdrive.session_mode", request.UserKey is not null ? "store" : request.SessionKey is null ? "cookie" : "server");
+        using var timeout = new CancellationTokenSource(_options.Value.RefreshTimeout, _timeProvider);
         try
         {
-            using var activity = EllipsisDriveTelemetry.ActivitySource.StartActivity(EllipsisDriveTelemetry.RefreshActivityName);
-            activity?.SetTag("ellipsisdrive.session_mode", request.UserKey is not null ? "store" : request.SessionKey is null ? "cookie" : "server");
-            using var timeout = new CancellationTokenSource(_options.Value.RefreshTimeout, _timeProvider);
-            try
-            {
-                var outcome = await RefreshAsync(request, hash, activity, timeout.Token).ConfigureAwait(false);
-                activity?.SetTag("ellipsisdrive.refresh.outcome", outcome.Tokens is not null ? "success" : "session_ended");
-                return outcome;
-            }
-            catch (OperationCanceledException exception) when (timeout.IsCancellationRequested)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error, "timeout");
-                _metrics.RefreshFailed(EllipsisDriveTokenErrorKind.Transient);
-                throw new EllipsisDriveTokenException(
-                    EllipsisDriveTokenErrorKind.Transient,
-                    "The access token could not be refreshed within EllipsisDriveTokenOptions.RefreshTimeout; the session is kept, try again later.",
-                    innerException: exception);
-            }
-            catch (EllipsisDriveTokenException exception)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error, EllipsisDriveMetrics.ToTag(exception.Kind));
-                throw;
-            }
+            var outcome = await RefreshAsync(request, hash, activity, timeout.Token).ConfigureAwait(false);
+            activity?.SetTag("ellipsisdrive.refresh.outcome", outcome.Tokens is not null ? "success" : "session_ended");
+            return outcome;
         }
-        finally
+        catch (OperationCanceledException exception) when (timeout.IsCancellationRequested)
         {
-            _flights.TryRemove(new KeyValuePair<string, Lazy<Task<RefreshOutcome>>>(hash, flight));
+            activity?.SetStatus(ActivityStatusCode.Error, "timeout");
+            _metrics.RefreshFailed(EllipsisDriveTokenErrorKind.Transient);
+            throw new EllipsisDriveTokenException(
+                EllipsisDriveTokenErrorKind.Transient,
+                "The access token could not be refreshed within EllipsisDriveTokenOptions.RefreshTimeout; the session is kept, try again later.",
+                innerException: exception);
+        }
+        catch (EllipsisDriveTokenException exception)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, EllipsisDriveMetrics.ToTag(exception.Kind));
+            throw;
         }
     }
 
