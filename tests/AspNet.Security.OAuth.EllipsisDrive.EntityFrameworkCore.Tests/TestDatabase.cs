@@ -57,7 +57,19 @@ public sealed class PostgresTestDatabase(PostgresFixture server) : TestDatabase
 
     public override void Require() => server.Require();
 
-    public override void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(server.ConnectionString(_name));
+    /// <summary>Gets or sets the role the store connects as; the superuser unless a test says otherwise.</summary>
+    public string? User { get; set; }
+
+    public override void Configure(DbContextOptionsBuilder options)
+    {
+        var connectionString = server.ConnectionString(_name);
+        options.UseNpgsql(User is null ? connectionString : connectionString.Replace("Username=postgres", "Username=" + User, StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs <paramref name="sql"/> in this database as the superuser.</summary>
+    public Task ExecuteAsync(string sql) => server.ExecuteAsync(_name, sql);
+
+    public Task CreateAsync() => server.CreateDatabaseAsync(_name);
 
     public override async Task CreateWithAnotherTableAsync()
     {

@@ -8,7 +8,39 @@ namespace AspNet.Security.OAuth.EllipsisDrive.EntityFrameworkCore.Tests;
 public sealed class SqliteTokenStoreTests() : TokenStoreTests(new SqliteTestDatabase());
 
 [Collection(PostgresServer.Name)]
-public sealed class PostgresTokenStoreTests(PostgresFixture server) : TokenStoreTests(new PostgresTestDatabase(server));
+public sealed class PostgresTokenStoreTests(PostgresFixture server) : TokenStoreTests(new PostgresTestDatabase(server))
+{
+    [Fact]
+    public async Task A_database_user_that_may_not_create_tables_uses_the_tables_created_from_the_README_script()
+    {
+        server.Require();
+        var database = (PostgresTestDatabase)Database;
+        await database.CreateAsync();
+        await database.ExecuteAsync(PostgresScriptFromReadme());
+        var role = "app_" + Guid.NewGuid().ToString("N");
+        // Since PostgreSQL 15 only the owner may create tables in the public schema: this role may not.
+        await database.ExecuteAsync($"CREATE ROLE {role} LOGIN; GRANT SELECT, INSERT, UPDATE, DELETE ON \"EllipsisDriveGrants\", \"EllipsisDriveRefreshLeases\" TO {role};");
+        database.User = role;
+        var store = StoreOf(StartNode());
+        var grant = new EllipsisDriveGrant { AccessToken = "access", RefreshToken = "refresh" };
+
+        Assert.True(await store.SaveAsync(EllipsisDriveDefaults.AuthenticationScheme, "user-1", grant, null, TestContext.Current.CancellationToken));
+        Assert.Equal("refresh", (await store.GetAsync(EllipsisDriveDefaults.AuthenticationScheme, "user-1", TestContext.Current.CancellationToken))!.RefreshToken);
+    }
+
+    private static string PostgresScriptFromReadme()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AspNet.Security.OAuth.EllipsisDrive.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var readme = File.ReadAllText(Path.Combine(directory!.FullName, "src", "AspNet.Security.OAuth.EllipsisDrive.EntityFrameworkCore", "README.md"));
+        var start = readme.IndexOf("```sql", readme.IndexOf("PostgreSQL:", StringComparison.Ordinal), StringComparison.Ordinal) + "```sql".Length;
+        return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+    }
+}
 
 /// <summary>
 /// The token store's contract, against a real database of each kind.
