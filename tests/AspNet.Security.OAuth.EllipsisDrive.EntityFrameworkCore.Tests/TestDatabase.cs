@@ -1,3 +1,4 @@
+using AspNet.Security.OAuth.EllipsisDrive.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 

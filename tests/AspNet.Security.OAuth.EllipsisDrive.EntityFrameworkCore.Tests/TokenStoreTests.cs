@@ -1,3 +1,4 @@
+using AspNet.Security.OAuth.EllipsisDrive.Testing;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -39,6 +39,14 @@ public abstract class TokenTestBase : IAsyncDisposable
         return browser;
     }
 
+    /// <summary>Stops the app and starts it again (same emulator, same clock), as a deployment or a crash would.</summary>
+    internal async Task RestartAsync(bool serverMode, Action<IServiceCollection>? services = null)
+    {
+        await Host.DisposeAsync();
+        _host = null;
+        _host = await TokenTestHost.StartAsync(Drive, Time, serverMode, services);
+    }
+
     protected void ExpireAccessToken() => Time.Advance(AccessTokenLifetime + TimeSpan.FromSeconds(1));
 
     public async ValueTask DisposeAsync()
@@ -53,6 +61,12 @@ public abstract class TokenTestBase : IAsyncDisposable
             await _drive.DisposeAsync();
         }
 
+        AfterStopped();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Cleans up what a test class made for its app (files, directories), once the app and the emulator are stopped.</summary>
+    protected virtual void AfterStopped()
+    {
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -51,6 +52,12 @@ internal sealed class TokenTestHost : IAsyncDisposable
 
     public bool SignOutOnRefreshFailure { get; set; } = true;
 
+    /// <summary>Gets the OnRefreshFailed events raised, in order.</summary>
+    public ConcurrentQueue<EllipsisDriveRefreshFailedContext> RefreshFailures { get; } = new();
+
+    /// <summary>Gets the OnTokensRefreshed events raised, in order.</summary>
+    public ConcurrentQueue<EllipsisDriveTokensRefreshedContext> Refreshes { get; } = new();
+
     public static async Task<TokenTestHost> StartAsync(
         EllipsisDriveEmulator drive,
         TimeProvider time,
@@ -77,11 +84,20 @@ internal sealed class TokenTestHost : IAsyncDisposable
             });
 
         TokenTestHost? host = null;
-        builder.Services.AddEllipsisDriveTokens(options => options.Events.OnRefreshFailed = context =>
+        builder.Services.AddEllipsisDriveTokens(options =>
         {
-            host!.RefreshFailedEvents++;
-            context.SignOut = host.SignOutOnRefreshFailure;
-            return Task.CompletedTask;
+            options.Events.OnRefreshFailed = context =>
+            {
+                host!.RefreshFailedEvents++;
+                host.RefreshFailures.Enqueue(context);
+                context.SignOut = host.SignOutOnRefreshFailure;
+                return Task.CompletedTask;
+            };
+            options.Events.OnTokensRefreshed = context =>
+            {
+                host!.Refreshes.Enqueue(context);
+                return Task.CompletedTask;
+            };
         });
         if (serverMode)
         {
@@ -135,6 +151,8 @@ internal sealed class TokenTestHost : IAsyncDisposable
         app.MapGet("/test/session-id", async (HttpContext context, IEllipsisDriveTokenService tokens) => await tokens.GetSessionIdAsync(context) ?? "none");
         app.MapGet("/test/refreshed-at", async (HttpContext context) => await context.GetTokenAsync("refreshed_at") ?? "never");
         app.MapGet("/test/expires-at", async (HttpContext context) => await context.GetTokenAsync("expires_at") ?? "unknown");
+        app.MapGet("/test/ticket-tokens", async (HttpContext context) =>
+            (await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme)).Properties?.GetTokens().Count(t => t.Name is "access_token" or "refresh_token") ?? 0);
         app.MapGet("/test/whoami", (HttpContext context) => context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name! : "anonymous");
         app.MapGet("/test/signout", async (HttpContext context) =>
         {

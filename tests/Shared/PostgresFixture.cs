@@ -1,7 +1,6 @@
-using AspNet.Security.OAuth.EllipsisDrive.Testing;
 using Npgsql;
 
-namespace AspNet.Security.OAuth.EllipsisDrive.EntityFrameworkCore.Tests;
+namespace AspNet.Security.OAuth.EllipsisDrive.Testing;
 
 /// <summary>
 /// The PostgreSQL test classes share one throw-away server; each test works in a database of its own.
