@@ -31,6 +31,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
     private readonly IEllipsisDriveRefreshLock _lock;
     private readonly EllipsisDriveMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly EllipsisDriveTicketStore? _sessions;
     private readonly IEllipsisDriveTokenStore? _grants;
 
     public EllipsisDriveTokenService(
@@ -55,11 +56,9 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         _lock = refreshLock;
         _metrics = metrics;
         _logger = logger;
-        Store = sessions;
+        _sessions = sessions;
         _grants = grants;
     }
-
-    private EllipsisDriveTicketStore? Store { get; }
 
     private string Scheme => _options.Value.Scheme;
 
@@ -79,7 +78,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
     public async Task<string> GetAccessTokenForSessionAsync(string sessionId, string? rejectedAccessToken, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        var store = Store ?? throw new InvalidOperationException(
+        var store = _sessions ?? throw new InvalidOperationException(
             "Tokens can only be read without a request when sessions are kept on the server: call services.AddEllipsisDriveSessions().");
         var ticket = await store.ReadAsync(sessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new EllipsisDriveSignInRequiredException("The session has ended (signed out or expired); the user must sign in again.");
@@ -91,7 +90,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         }
 
         var outcome = await RefreshSharedAsync(
-            new RefreshRequest(snapshot, sessionId, null, rejectedAccessToken, ticket.Principal), cancellationToken).ConfigureAwait(false);
+            new RefreshRequest(snapshot, new SessionTokenHome(store, sessionId), rejectedAccessToken, ticket.Principal), cancellationToken).ConfigureAwait(false);
         return outcome.Tokens?.AccessToken ?? throw SignInRequired(outcome);
     }
 
@@ -176,7 +175,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         }
 
         var outcome = await RefreshSharedAsync(
-            new RefreshRequest(snapshot, null, userKey, force ? rejectedAccessToken ?? snapshot.AccessToken : null, principal), cancellationToken)
+            new RefreshRequest(snapshot, new GrantTokenHome(grants, Scheme, userKey), force ? rejectedAccessToken ?? snapshot.AccessToken : null, principal), cancellationToken)
             .ConfigureAwait(false);
         return outcome.Tokens?.AccessToken ?? throw SignInRequired(outcome);
     }
@@ -227,7 +226,12 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         }
 
         var outcome = await RefreshSharedAsync(
-            new RefreshRequest(snapshot, sessionKey, null, force ? rejectedAccessToken ?? snapshot.AccessToken : null, result.Principal), cancellationToken)
+            new RefreshRequest(
+                snapshot,
+                sessionKey is not null && _sessions is { } store ? new SessionTokenHome(store, sessionKey) : CookieTokenHome.Instance,
+                force ? rejectedAccessToken ?? snapshot.AccessToken : null,
+                result.Principal),
+            cancellationToken)
             .ConfigureAwait(false);
 
         if (outcome.Tokens is { } tokens)
@@ -278,7 +282,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
     private async Task<RefreshOutcome> RunFlightAsync(RefreshRequest request, string hash)
     {
         using var activity = EllipsisDriveTelemetry.ActivitySource.StartActivity(EllipsisDriveTelemetry.RefreshActivityName);
-        activity?.SetTag("ellipsisdrive.session_mode", request.UserKey is not null ? "store" : request.SessionKey is null ? "cookie" : "server");
+        activity?.SetTag("ellipsisdrive.session_mode", request.Home.Mode);
         using var timeout = new CancellationTokenSource(_options.Value.RefreshTimeout, _timeProvider);
         try
         {
@@ -400,71 +404,26 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
         await _successors.WriteAsync(hash, tokens).ConfigureAwait(false);
 
-        // Not the caller's cancellation from here on: a refresh that happened must be saved, or the rotated token is lost.
-        if (request.UserKey is { } userKey)
+        if (!await request.Home.SaveAsync(tokens, refreshToken).ConfigureAwait(false))
         {
-            if (!await _grants!.SaveAsync(Scheme, userKey, tokens.ToGrant(), refreshToken, CancellationToken.None).ConfigureAwait(false))
-            {
-                // Replaced meanwhile (a new sign-in, or the user disconnected): the store keeps that; these tokens still work.
-                LogGrantReplaced(_logger);
-            }
-        }
-        else if (request.SessionKey is { } sessionKey && Store is { } store)
-        {
-            try
-            {
-                var saved = await store.UpdateAsync(sessionKey, tokens.ApplyTo, CancellationToken.None).ConfigureAwait(false);
-                if (saved is null)
-                {
-                    return RefreshOutcome.Ended(null, signOut: true);
-                }
-            }
-            catch (EllipsisDriveSessionStoreUnavailableException)
-            {
-                // The successor entry still carries the new tokens to the session's next request.
-            }
+            return RefreshOutcome.Ended(null, signOut: true);
         }
 
         await _options.Value.Events.TokensRefreshed(
-            new EllipsisDriveTokensRefreshedContext(_services, request.Principal, request.SessionKey, request.UserKey, tokens.ToGrant())).ConfigureAwait(false);
+            new EllipsisDriveTokensRefreshedContext(_services, request.Principal, request.Home.SessionId, request.Home.UserKey, tokens.ToGrant())).ConfigureAwait(false);
         return RefreshOutcome.Success(tokens);
     }
 
     private async Task<RefreshOutcome> EndSessionAsync(RefreshRequest request, string hash, EllipsisDriveTokenException exception, CancellationToken cancellationToken)
     {
-        var context = new EllipsisDriveRefreshFailedContext(_services, request.Principal, request.SessionKey, request.UserKey, exception);
-        if (request.UserKey is { } userKey)
-        {
-            // The grant stays, marked, so that the app can tell the user to connect again.
-            await _grants!.SaveAsync(Scheme, userKey, new EllipsisDriveGrant { ReconnectRequired = true }, request.Snapshot.RefreshToken, CancellationToken.None)
-                .ConfigureAwait(false);
-        }
-
+        var context = new EllipsisDriveRefreshFailedContext(_services, request.Principal, request.Home.SessionId, request.Home.UserKey, exception);
         await _options.Value.Events.RefreshFailed(context).ConfigureAwait(false);
         LogSessionEnded(_logger, EllipsisDriveMetrics.ToTag(exception.Kind), context.SignOut);
 
         // Requests still carrying this refresh token learn it is dead without calling the token endpoint again.
         await _successors.WriteRejectedAsync(hash, exception.Kind).ConfigureAwait(false);
-        if (request.SessionKey is { } sessionKey && Store is { } store)
-        {
-            try
-            {
-                if (context.SignOut)
-                {
-                    await store.RemoveAsync(sessionKey, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await store.UpdateAsync(sessionKey, TokenSnapshot.Clear, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (EllipsisDriveSessionStoreUnavailableException)
-            {
-                // The rejected marker above keeps the dead refresh token from being tried again.
-            }
-        }
-
-        return RefreshOutcome.Ended(exception, request.UserKey is null && context.SignOut);
+        await request.Home.EndAsync(request.Snapshot.RefreshToken!, context.SignOut, cancellationToken).ConfigureAwait(false);
+        return RefreshOutcome.Ended(exception, request.Home.CanSignOut && context.SignOut);
     }
 
     /// <summary>
@@ -491,28 +450,15 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
     private async Task<(RefreshOutcome? Found, TokenSnapshot? Newer)> FindNewerAsync(RefreshRequest request, string hash, CancellationToken cancellationToken)
     {
-        if (request.UserKey is { } userKey)
+        var held = await request.Home.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (held.Gone)
         {
-            var grant = await _grants!.GetAsync(Scheme, userKey, cancellationToken).ConfigureAwait(false);
-            if (grant is null || grant.ReconnectRequired)
-            {
-                return (RefreshOutcome.Ended(
-                    grant is null ? null : new EllipsisDriveTokenException(EllipsisDriveTokenErrorKind.InvalidGrant, "Ellipsis Drive refused this user's refresh token; the user must connect again."),
-                    signOut: false), null);
-            }
-
-            return Compare(TokenSnapshot.From(grant), request);
+            return (RefreshOutcome.Ended(held.Failure, request.Home.CanSignOut), null);
         }
 
-        if (request.SessionKey is { } sessionKey && Store is { } store)
+        if (held.Tokens is { } tokens)
         {
-            var ticket = await store.ReadAsync(sessionKey, cancellationToken).ConfigureAwait(false);
-            if (ticket is null)
-            {
-                return (RefreshOutcome.Ended(null, signOut: true), null);
-            }
-
-            var stored = Compare(TokenSnapshot.From(ticket.Properties), request);
+            var stored = Compare(tokens, request);
             if (stored.Found is not null || stored.Newer is not null)
             {
                 return stored;
@@ -526,7 +472,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                 new EllipsisDriveTokenException(kind, "The refresh token was already rejected by Ellipsis Drive; the user must sign in again."), signOut: true), null);
         }
 
-        return successor?.Tokens is { } tokens ? Compare(tokens, request) : (null, null);
+        return successor?.Tokens is { } successorTokens ? Compare(successorTokens, request) : (null, null);
     }
 
     // Usable as it is: found. Holding another refresh token: newer, to be refreshed from. Otherwise: nothing new.
@@ -608,7 +554,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
             outcome.Failure);
 
     // No HttpContext: the refresh may outlive the request that started it.
-    private sealed record RefreshRequest(TokenSnapshot Snapshot, string? SessionKey, string? UserKey, string? RejectedAccessToken, ClaimsPrincipal? Principal);
+    private sealed record RefreshRequest(TokenSnapshot Snapshot, TokenHome Home, string? RejectedAccessToken, ClaimsPrincipal? Principal);
 
     private sealed record RefreshOutcome(TokenSnapshot? Tokens, EllipsisDriveTokenException? Failure, bool SignOut)
     {
@@ -631,9 +577,6 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "The Ellipsis Drive sign-in was not saved to the token store: the signed-in user has no '{ClaimType}' claim (EllipsisDriveTokenOptions.UserKeyClaimType); the tokens stay in the session.")]
     private static partial void LogNoUserKey(ILogger logger, string claimType);
-
-    [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "The refreshed grant was not saved: the stored grant was replaced meanwhile (a new sign-in or a disconnect), which is kept.")]
-    private static partial void LogGrantReplaced(ILogger logger);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "A token request joined the refresh already in flight for its session.")]
     private static partial void LogJoined(ILogger logger);
