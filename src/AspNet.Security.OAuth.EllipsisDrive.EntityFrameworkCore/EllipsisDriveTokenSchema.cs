@@ -114,9 +114,9 @@ internal sealed partial class EllipsisDriveTokenSchema(ILogger<EllipsisDriveToke
         }
     }
 
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Created the database of the Ellipsis Drive token store.")]
+    [LoggerMessage(EventId = 1531, Level = LogLevel.Information, Message = "Created the database of the Ellipsis Drive token store.")]
     private static partial void LogDatabaseCreated(ILogger logger);
 
-    [LoggerMessage(EventId = 1502, Level = LogLevel.Debug, Message = "Did not create the Ellipsis Drive token tables; they exist already.")]
+    [LoggerMessage(EventId = 1532, Level = LogLevel.Debug, Message = "Did not create the Ellipsis Drive token tables; they exist already.")]
     private static partial void LogCreateSkipped(ILogger logger, Exception exception);
 }
