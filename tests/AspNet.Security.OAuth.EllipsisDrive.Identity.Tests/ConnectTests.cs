@@ -101,6 +101,41 @@ public sealed class ConnectTests : IdentityTestBase
         Assert.True(authorizations[^1] == "Bearer " + grant!.AccessToken, "The API call did not carry the stored access token as a Bearer token.");
     }
 
+    [Fact]
+    public async Task A_401_from_the_API_in_a_request_refreshes_the_local_users_grant_once_and_the_call_is_retried()
+    {
+        var (app, browser, userId) = await StartConnectedAsync();
+        using var _ = browser;
+        var connected = await StoredGrantAsync(app, userId);
+
+        // Still valid by its expiry, refused by the API.
+        Drive.ExpireAccessTokens();
+        var userName = await browser.GetStringAsync("/drive/account");
+
+        Assert.Equal("alice", userName);
+        Assert.Equal(1, TokenRefreshCalls);
+        var refreshed = await StoredGrantAsync(app, userId);
+        Assert.NotEqual(IdentityTestApp.Fingerprint(connected!.AccessToken!), IdentityTestApp.Fingerprint(refreshed!.AccessToken!));
+        Assert.True(AccountCallAuthorizations()[^1] == "Bearer " + refreshed.AccessToken, "The retried API call did not carry the refreshed access token.");
+    }
+
+    [Fact]
+    public async Task With_StoreGrantsAtSignIn_left_on_the_grant_goes_under_the_Ellipsis_Drive_id_and_the_callback_finds_no_tokens_to_connect()
+    {
+        var app = await StartAppAsync(tokens => tokens.StoreGrantsAtSignIn = true);
+        using var browser = app.CreateBrowser();
+        var userId = await RegisterAsync(browser);
+        using var challenge = await browser.GetAsync("/connect");
+        var callbackUrl = await Drive.ConsentAsync(challenge.Headers.Location!, "alice", allow: true, TestContext.Current.CancellationToken);
+        using var handlerCallback = await browser.GetAsync(callbackUrl);
+
+        var connect = await Assert.ThrowsAsync<ArgumentException>(() => browser.GetAsync("/connect/callback"));
+
+        Assert.Equal("properties", connect.ParamName);
+        Assert.NotNull(await StoredGrantAsync(app, Drive.Users.Single(u => u.Username == "alice").Id));
+        Assert.Null(await StoredGrantAsync(app, userId));
+    }
+
     // AddIdentity names the external cookie after its scheme.
     private static bool HasExternalCookie(IdentityTestApp.Browser browser) =>
         browser.Cookies.GetAllCookies().Any(c => c.Name == IdentityConstants.ExternalScheme);

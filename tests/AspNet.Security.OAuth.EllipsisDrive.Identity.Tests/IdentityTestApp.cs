@@ -54,7 +54,8 @@ internal sealed class IdentityTestApp : IAsyncDisposable
     /// <summary>Gets the typed client from the root services, as a background service gets it: no request, no scope.</summary>
     public EllipsisDriveApiClient Api => Services.GetRequiredService<EllipsisDriveApiClient>();
 
-    public static async Task<IdentityTestApp> StartAsync(EllipsisDriveEmulator drive, TimeProvider time, AppFiles files)
+    public static async Task<IdentityTestApp> StartAsync(
+        EllipsisDriveEmulator drive, TimeProvider time, AppFiles files, Action<EllipsisDriveTokenOptions>? configureTokens = null)
     {
         drive.RegisterClient(ClientId, ClientSecret, RedirectUri);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = files.Directory });
@@ -97,6 +98,7 @@ internal sealed class IdentityTestApp : IAsyncDisposable
                 host!.RefreshFailed.Enqueue(context);
                 return Task.CompletedTask;
             };
+            configureTokens?.Invoke(options);
         });
         builder.Services.AddEllipsisDriveEntityFrameworkCoreStore(options => options.UseSqlite(files.ConnectionString));
         builder.Services.AddEllipsisDriveApiClient();

@@ -26,12 +26,12 @@ public abstract class IdentityTestBase : IAsyncDisposable
     protected int TokenRefreshCalls => Drive.CountRequests(EmulatorEndpoint.TokenRefresh);
 
     /// <summary>Starts an instance of the app on <see cref="Files"/> (the emulator too, on the first call).</summary>
-    private protected async Task<IdentityTestApp> StartAppAsync()
+    private protected async Task<IdentityTestApp> StartAppAsync(Action<EllipsisDriveTokenOptions>? configureTokens = null)
     {
         _drive ??= await EllipsisDriveEmulator.StartAsync(
             new EllipsisDriveEmulatorOptions { TimeProvider = Time, AccessTokenLifetime = AccessTokenLifetime, RotateRefreshTokens = true },
             TestContext.Current.CancellationToken);
-        var app = await IdentityTestApp.StartAsync(_drive, Time, Files);
+        var app = await IdentityTestApp.StartAsync(_drive, Time, Files, configureTokens);
         _apps.Add(app);
         return app;
     }
