@@ -42,6 +42,10 @@ public static class EllipsisDriveEntityFrameworkCoreExtensions
         ArgumentNullException.ThrowIfNull(services);
 
         services.AddEllipsisDriveTokens();
+
+        // EF Core also registers the non-generic DbContextOptions as ours (the last registration wins): an app context whose
+        // constructor takes DbContextOptions (IdentityDbContext, for one) would get our database. Ours takes the generic one.
+        var appOptions = services.Where(descriptor => descriptor.ServiceType == typeof(DbContextOptions)).ToHashSet();
         services.AddPooledDbContextFactory<EllipsisDriveTokenDbContext>((provider, options) =>
         {
             if (configure is null)
@@ -54,6 +58,11 @@ public static class EllipsisDriveEntityFrameworkCoreExtensions
                 configure(options);
             }
         });
+        foreach (var ours in services.Where(descriptor => descriptor.ServiceType == typeof(DbContextOptions) && !appOptions.Contains(descriptor)).ToList())
+        {
+            services.Remove(ours);
+        }
+
         services.TryAddSingleton<EllipsisDriveTokenSchema>();
         services.AddSingleton<IEllipsisDriveTokenStore, EllipsisDriveTokenStore>();
 

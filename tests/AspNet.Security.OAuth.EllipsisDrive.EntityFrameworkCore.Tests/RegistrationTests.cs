@@ -59,6 +59,22 @@ public sealed class RegistrationTests : IDisposable
         Assert.Equal("RedisRefreshLock", ResolvedLock(services));
     }
 
+    [Fact]
+    public void An_app_context_taking_the_non_generic_DbContextOptions_keeps_its_own_database_after_the_store_is_registered()
+    {
+        // As IdentityDbContext does: its constructor takes DbContextOptions, which EF Core resolves to the last context registered.
+        var appDatabase = "Data Source=" + Path.Combine(_contentRoot.FullName, "app.db");
+        var services = new ServiceCollection();
+        services.AddDbContext<AppDbContext>(options => Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(options, appDatabase));
+
+        services.AddEllipsisDriveEntityFrameworkCoreStore(Sqlite);
+
+        using var provider = services.BuildServiceProvider();
+        using var scope = provider.CreateScope();
+        var context = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        Assert.Equal(appDatabase, Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetConnectionString(context.Database));
+    }
+
     private void Sqlite(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder options) =>
         Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(options, "Data Source=" + Path.Combine(_contentRoot.FullName, "unused.db"));
 
@@ -74,6 +90,8 @@ public sealed class RegistrationTests : IDisposable
         SqliteConnection.ClearAllPools();
         _contentRoot.Delete(recursive: true);
     }
+
+    private sealed class AppDbContext(Microsoft.EntityFrameworkCore.DbContextOptions options) : Microsoft.EntityFrameworkCore.DbContext(options);
 
     private sealed class Environment(string contentRoot) : IHostEnvironment
     {
