@@ -25,16 +25,19 @@ public sealed class DisconnectAndFailureTests : IdentityTestBase
     }
 
     [Fact]
-    public async Task After_disconnect_the_typed_client_in_a_request_asks_to_connect_again_and_sends_nothing_to_the_API()
+    public async Task After_disconnect_the_typed_client_in_a_request_sends_pages_to_the_connect_page_and_fetches_a_401_and_nothing_to_the_API()
     {
         var (_, browser, _) = await StartConnectedAsync();
         using var _ = browser;
         await browser.GetStringAsync("/disconnect");
         var accountCalls = Drive.CountRequests(EmulatorEndpoint.Account);
 
-        using var response = await browser.GetAsync("/drive/account");
+        using var fetched = await browser.FetchJsonAsync("/drive/account");
+        using var page = await browser.GetAsync("/drive/account");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, fetched.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Equal("/connect?returnUrl=%2Fdrive%2Faccount", page.Headers.Location!.OriginalString);
         Assert.Equal(accountCalls, Drive.CountRequests(EmulatorEndpoint.Account));
         Assert.Equal("ann", await browser.GetStringAsync("/account/whoami"));
     }
@@ -70,7 +73,7 @@ public sealed class DisconnectAndFailureTests : IdentityTestBase
         await Assert.ThrowsAsync<EllipsisDriveSignInRequiredException>(
             () => app.Api.ForUser(userId).GetAccountAsync(TestContext.Current.CancellationToken));
 
-        using var inRequest = await browser.GetAsync("/drive/account");
+        using var inRequest = await browser.FetchJsonAsync("/drive/account");
         await Assert.ThrowsAsync<EllipsisDriveSignInRequiredException>(
             () => app.Tokens.GetAccessTokenForUserAsync(userId, cancellationToken: TestContext.Current.CancellationToken));
 

@@ -112,19 +112,10 @@ internal sealed class IdentityTestApp : IAsyncDisposable
             await scope.ServiceProvider.GetRequiredService<IdentityDbContext>().Database.EnsureCreatedAsync(TestContext.Current.CancellationToken);
         }
 
-        app.Use(async (context, next) =>
-        {
-            try
-            {
-                await next(context);
-            }
-            catch (EllipsisDriveSignInRequiredException) when (!context.Response.HasStarted)
-            {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await context.Response.WriteAsync("connect-ellipsis-drive-again");
-            }
-        });
         app.UseAuthentication();
+
+        // "Connect again" is the app's own connect page, which links the new grant to the local user.
+        app.UseEllipsisDriveSignInRequired("/connect");
         MapEndpoints(app);
 
         await app.StartAsync(TestContext.Current.CancellationToken);
@@ -254,6 +245,14 @@ internal sealed class IdentityTestApp : IAsyncDisposable
         public Task<HttpResponseMessage> GetAsync(Uri url) => _client.GetAsync(url, TestContext.Current.CancellationToken);
 
         public Task<HttpResponseMessage> GetAsync(string url) => _client.GetAsync(url, TestContext.Current.CancellationToken);
+
+        /// <summary>A GET as <c>fetch</c> sends it from a page's script: asking for JSON.</summary>
+        public Task<HttpResponseMessage> FetchJsonAsync(string url)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.ParseAdd("application/json");
+            return _client.SendAsync(request, TestContext.Current.CancellationToken);
+        }
 
         public async Task<string> GetStringAsync(string url)
         {

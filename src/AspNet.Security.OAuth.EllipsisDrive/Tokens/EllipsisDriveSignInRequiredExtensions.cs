@@ -1,4 +1,5 @@
 using AspNet.Security.OAuth.EllipsisDrive;
+using Microsoft.AspNetCore.Http;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -22,6 +23,26 @@ public static class EllipsisDriveSignInRequiredExtensions
     public static IApplicationBuilder UseEllipsisDriveSignInRequired(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.UseMiddleware<EllipsisDriveSignInRequiredMiddleware>();
+        return app.UseMiddleware<EllipsisDriveSignInRequiredMiddleware>(PathString.Empty);
+    }
+
+    /// <summary>
+    /// As <see cref="UseEllipsisDriveSignInRequired(IApplicationBuilder)"/>, but a page request is redirected to the app's
+    /// own page that connects Ellipsis Drive, <paramref name="connectPath"/><c>?returnUrl=</c>(the local URL to come back to),
+    /// instead of being challenged: for Ellipsis Drive connected to local accounts (ASP.NET Core Identity), where a plain
+    /// Ellipsis Drive sign-in would not link the new grant to the local user. API and XHR requests still get the 401.
+    /// </summary>
+    /// <param name="app">The application builder.</param>
+    /// <param name="connectPath">The app's connect page, e.g. <c>/connect</c>.</param>
+    /// <returns>The application builder.</returns>
+    public static IApplicationBuilder UseEllipsisDriveSignInRequired(this IApplicationBuilder app, PathString connectPath)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!connectPath.HasValue)
+        {
+            throw new ArgumentException("The connect path must be a path of the app, such as '/connect'.", nameof(connectPath));
+        }
+
+        return app.UseMiddleware<EllipsisDriveSignInRequiredMiddleware>(connectPath);
     }
 }

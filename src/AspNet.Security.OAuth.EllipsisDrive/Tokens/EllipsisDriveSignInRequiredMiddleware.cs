@@ -8,11 +8,13 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 
 /// <summary>
 /// Turns an <see cref="EllipsisDriveSignInRequiredException"/> from further down the pipeline into a new sign-in: a
-/// challenge of the Ellipsis Drive scheme for a page, a 401 problem for an API call (<see cref="EllipsisDriveApiRequests"/>).
-/// The response is not cleared, so the cookie the token service deleted when the session ended stays deleted.
+/// challenge of the Ellipsis Drive scheme (or a redirect to the app's own connect page) for a page, a 401 problem for an
+/// API call (<see cref="EllipsisDriveApiRequests"/>). The response is not cleared, so the cookie the token service deleted
+/// when the session ended stays deleted.
 /// </summary>
 internal sealed partial class EllipsisDriveSignInRequiredMiddleware(
     RequestDelegate next,
+    PathString connectPath,
     IOptions<EllipsisDriveTokenOptions> options,
     ILogger<EllipsisDriveSignInRequiredMiddleware> logger)
 {
@@ -46,6 +48,12 @@ internal sealed partial class EllipsisDriveSignInRequiredMiddleware(
             var redirectUri = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
                 ? UriHelper.BuildRelative(request.PathBase, request.Path, request.QueryString)
                 : UriHelper.BuildRelative(request.PathBase, "/");
+            if (connectPath.HasValue)
+            {
+                context.Response.Redirect(UriHelper.BuildRelative(request.PathBase, connectPath, QueryString.Create("returnUrl", redirectUri)));
+                return;
+            }
+
             await context.ChallengeAsync(scheme, new AuthenticationProperties { RedirectUri = redirectUri }).ConfigureAwait(false);
         }
     }
