@@ -349,8 +349,14 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                     return foundUnderLock;
                 }
 
-                if (!string.Equals(currentHash, hash, StringComparison.Ordinal) && hops < MaxSuccessorHops)
+                if (!string.Equals(currentHash, hash, StringComparison.Ordinal))
                 {
+                    if (hops == MaxSuccessorHops)
+                    {
+                        throw new EllipsisDriveTokenException(
+                            EllipsisDriveTokenErrorKind.Transient, "The refresh token kept being replaced while this refresh waited; the session is kept, try again.");
+                    }
+
                     // Rotated while we waited: take the lock of the newer refresh token instead.
                     (request, hash) = (current, currentHash);
                     continue;
