@@ -334,7 +334,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                 return found;
             }
 
-            var handle = await _lock.AcquireAsync(hash, cancellationToken).ConfigureAwait(false);
+            var handle = await AcquireLockAsync(hash, cancellationToken).ConfigureAwait(false);
             await using (handle.ConfigureAwait(false))
             {
                 // Look again after every lock, waited for or not: another node may have refreshed and released the lock
@@ -354,6 +354,22 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
                 return await RedeemAsync(request, hash, activity, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task<EllipsisDriveRefreshLockHandle> AcquireLockAsync(string hash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _lock.AcquireAsync(hash, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The lock's store is down, and with it most likely the shared session store: refusing to refresh would fail
+            // every user, so refresh without it (a rotating server may then reject a second node's refresh as a replay).
+            _metrics.StoreError("refresh-lock");
+            LogRefreshLockUnavailable(_logger, _lock.GetType().Name, exception.GetType().Name, exception);
+            return EllipsisDriveRefreshLockHandle.None;
         }
     }
 
@@ -634,6 +650,9 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "The refreshed grant was not saved: the stored grant was replaced meanwhile (a new sign-in or a disconnect), which is kept.")]
     private static partial void LogGrantReplaced(ILogger logger);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "The refresh lock ({LockType}) is unavailable ({ExceptionType}); refreshing without it.")]
+    private static partial void LogRefreshLockUnavailable(ILogger logger, string lockType, string exceptionType, Exception exception);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "A token request joined the refresh already in flight for its session.")]
     private static partial void LogJoined(ILogger logger);
