@@ -28,7 +28,7 @@ public sealed class ToolTests
                 await kill.WaitForExitAsync(Ct);
             }
 
-            await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+            await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
             Assert.Equal(0, process.ExitCode);
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetAsync(new Uri(baseAddress, "account"), Ct));
         }
