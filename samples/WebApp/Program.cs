@@ -5,19 +5,27 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using StackExchange.Redis;
 using WebApp;
-using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // Fails here, before anything starts, when only one of ClientId / ClientSecret is set.
 var settings = SampleSettings.Read(builder.Configuration);
-await using var emulator = settings.UseEmulator ? new SampleEmulator() : null;
-if (emulator is not null)
+if (settings.UseEmulator)
 {
-    builder.Services.AddSingleton(emulator);
+    // No Ellipsis Drive client configured: the emulator package starts an Ellipsis Drive of its own on a loopback port,
+    // registers this app there with its actual callback URLs, and points the handler at it.
+    builder.Services.AddEllipsisDriveEmulator(options =>
+    {
+        var section = builder.Configuration.GetSection("Emulator");
+        options.Port = section.GetValue("Port", 0);
+        if (section.GetValue<double?>("AccessTokenLifetimeSeconds") is { } lifetime)
+        {
+            options.AccessTokenLifetime = TimeSpan.FromSeconds(lifetime);
+        }
+    });
 }
 
-builder.Services.AddSingleton(new SampleMode(emulator is not null, settings.RedisConnectionString is not null));
+builder.Services.AddSingleton(new SampleMode(settings.UseEmulator, settings.RedisConnectionString is not null));
 builder.Services.Configure<DriveOptions>(builder.Configuration.GetSection(DriveOptions.SectionName));
 
 builder.Services.AddControllersWithViews(options => options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
@@ -48,12 +56,7 @@ builder.Services
     })
     .AddEllipsisDrive(options =>
     {
-        if (emulator is not null)
-        {
-            // Runs when the options are first built (at start-up validation), once the emulator is running.
-            emulator.Configure(options);
-        }
-        else
+        if (!settings.UseEmulator)
         {
             builder.Configuration.GetSection(SampleSettings.SectionName).Bind(options);
             // An empty EllipsisDrive:BaseAddress (as in appsettings.json) means the public Ellipsis Drive.
@@ -90,13 +93,6 @@ builder.Services.AddEllipsisDriveApiClient();
 
 var app = builder.Build();
 
-if (emulator is not null)
-{
-    // Started only now: WebApplicationFactory<Program> (the tests) takes the first host built in Program as the app,
-    // and the emulator is a host of its own.
-    await emulator.StartAsync(app.Configuration, app.Services.GetRequiredService<ILoggerFactory>());
-}
-
 app.UseForwardedHeaders();
 app.UseExceptionHandler("/Home/Error");
 if (!app.Environment.IsDevelopment())
@@ -111,16 +107,6 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultControllerRoute();
-
-if (emulator is not null)
-{
-    // The callback URL is only known once Kestrel has bound its port(s).
-    app.Lifetime.ApplicationStarted.Register(() =>
-    {
-        emulator.RegisterCallbacks(app.Services.GetRequiredService<IServer>(), EllipsisDriveDefaults.CallbackPath);
-        app.Logger.LogInformation("Emulator mode: Ellipsis Drive emulator at {EmulatorAddress}; no real Ellipsis Drive account is used.", emulator.BaseAddress);
-    });
-}
 
 await app.RunAsync();
 

@@ -11,8 +11,8 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 /// The cross-node refresh lock on the token store's database: a row in <c>EllipsisDriveRefreshLeases</c> keyed by the
 /// refresh token's hash, inserted by the holder (the primary key lets only one in) and deleted on release. A lease that
 /// outlived its expiry (a crashed holder) is taken over by an update conditioned on that expiry, so only one waiter
-/// gets it. When the database cannot be reached the refresh goes on without the lock, as with the Redis lock: the token
-/// store is down then too, and refusing to refresh would fail every user.
+/// gets it. When the database cannot be reached <see cref="AcquireAsync"/> throws, and the token service refreshes
+/// without the lock, as with the Redis lock.
 /// </summary>
 internal sealed partial class DatabaseRefreshLock : IEllipsisDriveRefreshLock
 {
@@ -24,7 +24,6 @@ internal sealed partial class DatabaseRefreshLock : IEllipsisDriveRefreshLock
     private readonly EllipsisDriveTokenSchema _schema;
     private readonly IOptions<EllipsisDriveTokenOptions> _options;
     private readonly TimeProvider _timeProvider;
-    private readonly EllipsisDriveMetrics _metrics;
     private readonly ILogger _logger;
     private string? _insertSql;
 
@@ -33,18 +32,16 @@ internal sealed partial class DatabaseRefreshLock : IEllipsisDriveRefreshLock
         EllipsisDriveTokenSchema schema,
         IOptions<EllipsisDriveTokenOptions> options,
         TimeProvider timeProvider,
-        EllipsisDriveMetrics metrics,
         ILogger<DatabaseRefreshLock> logger)
     {
         _contexts = contexts;
         _schema = schema;
         _options = options;
         _timeProvider = timeProvider;
-        _metrics = metrics;
         _logger = logger;
     }
 
-    public async Task<RefreshLockHandle> AcquireAsync(string refreshTokenHash, CancellationToken cancellationToken)
+    public async Task<EllipsisDriveRefreshLockHandle> AcquireAsync(string refreshTokenHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(refreshTokenHash);
 
@@ -56,20 +53,10 @@ internal sealed partial class DatabaseRefreshLock : IEllipsisDriveRefreshLock
 
         for (var attempt = 0; ; attempt++)
         {
-            bool taken;
-            try
+            // A database failure goes to the token service, which refreshes without the lock.
+            if (await TryTakeAsync(refreshTokenHash, owner, leaseLength, cancellationToken).ConfigureAwait(false))
             {
-                taken = await TryTakeAsync(refreshTokenHash, owner, leaseLength, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                Unavailable(exception);
-                return new RefreshLockHandle(waited, null);
-            }
-
-            if (taken)
-            {
-                return new RefreshLockHandle(waited, () => ReleaseAsync(refreshTokenHash, owner));
+                return new EllipsisDriveRefreshLockHandle(waited, () => ReleaseAsync(refreshTokenHash, owner));
             }
 
             waited = true;
@@ -77,7 +64,7 @@ internal sealed partial class DatabaseRefreshLock : IEllipsisDriveRefreshLock
             if (waitedFor >= leaseLength)
             {
                 LogGaveUpWaiting(_logger);
-                return new RefreshLockHandle(waited, null);
+                return new EllipsisDriveRefreshLockHandle(waited, null);
             }
 
             // The pace of polling, not a clock reading: real time, so a test's frozen clock cannot stall a waiting node.
@@ -126,7 +113,7 @@ internal sealed partial class DatabaseRefreshLock : IEllipsisDriveRefreshLock
         catch (Exception exception)
         {
             // The lease expires on its own.
-            Unavailable(exception);
+            LogReleaseFailed(_logger, exception.GetType().Name, exception);
         }
     }
 
@@ -140,14 +127,8 @@ internal sealed partial class DatabaseRefreshLock : IEllipsisDriveRefreshLock
         return $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({Column(nameof(LeaseRow.Key))}, {Column(nameof(LeaseRow.Owner))}, {Column(nameof(LeaseRow.ExpiresAt))}) VALUES ({{0}}, {{1}}, {{2}}) ON CONFLICT DO NOTHING";
     }
 
-    private void Unavailable(Exception exception)
-    {
-        _metrics.StoreError("refresh-lock");
-        LogUnavailable(_logger, exception.GetType().Name, exception);
-    }
-
-    [LoggerMessage(EventId = 1521, Level = LogLevel.Warning, Message = "The database refresh lock is unavailable ({ExceptionType}); refreshing without it.")]
-    private static partial void LogUnavailable(ILogger logger, string exceptionType, Exception exception);
+    [LoggerMessage(EventId = 1521, Level = LogLevel.Warning, Message = "The database refresh lease could not be released ({ExceptionType}); it expires on its own after EllipsisDriveTokenOptions.RefreshTimeout plus 5 seconds.")]
+    private static partial void LogReleaseFailed(ILogger logger, string exceptionType, Exception exception);
 
     [LoggerMessage(EventId = 1522, Level = LogLevel.Warning, Message = "Another node held the database refresh lease longer than EllipsisDriveTokenOptions.RefreshTimeout plus 5 seconds; refreshing without it. Check that the nodes' clocks agree.")]
     private static partial void LogGaveUpWaiting(ILogger logger);

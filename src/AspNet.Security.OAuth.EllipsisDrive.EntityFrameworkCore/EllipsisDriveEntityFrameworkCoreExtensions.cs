@@ -66,9 +66,10 @@ public static class EllipsisDriveEntityFrameworkCoreExtensions
         services.TryAddSingleton<EllipsisDriveTokenSchema>();
         services.AddSingleton<IEllipsisDriveTokenStore, EllipsisDriveTokenStore>();
 
-        // Replaces only the in-process default: a lock registered before (Redis) is kept, and one registered after wins anyway.
+        // Replaces only the in-process default (the one lock the main package itself registers): a lock registered before
+        // (Redis, the app's own) is kept, and one registered after wins anyway.
         var current = services.LastOrDefault(descriptor => descriptor.ServiceType == typeof(IEllipsisDriveRefreshLock));
-        if (current is null || current.ImplementationType == typeof(NoRefreshLock))
+        if (current is null || current.ImplementationType?.Assembly == typeof(IEllipsisDriveRefreshLock).Assembly)
         {
             services.RemoveAll<IEllipsisDriveRefreshLock>();
             services.AddSingleton<IEllipsisDriveRefreshLock, DatabaseRefreshLock>();

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -84,7 +85,7 @@ internal sealed partial class EllipsisDriveTokenStore : IEllipsisDriveTokenStore
         ArgumentNullException.ThrowIfNull(userKey);
         ArgumentNullException.ThrowIfNull(grant);
 
-        var expectedHash = expectedRefreshToken is null ? null : RefreshTokenSuccessors.Hash(expectedRefreshToken);
+        var expectedHash = expectedRefreshToken is null ? null : Hash(expectedRefreshToken);
         for (var attempt = 1; ; attempt++)
         {
             var context = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -175,7 +176,7 @@ internal sealed partial class EllipsisDriveTokenStore : IEllipsisDriveTokenStore
     {
         row.AccessToken = Protect(ProtectorFor(row.Scheme, row.UserKey, TokenKind.Access), grant.AccessToken);
         row.RefreshToken = Protect(ProtectorFor(row.Scheme, row.UserKey, TokenKind.Refresh), grant.RefreshToken);
-        row.RefreshTokenHash = grant.RefreshToken is null ? null : RefreshTokenSuccessors.Hash(grant.RefreshToken);
+        row.RefreshTokenHash = grant.RefreshToken is null ? null : Hash(grant.RefreshToken);
         row.TokenType = grant.TokenType;
         // PostgreSQL's timestamptz takes UTC only; the instant is what matters.
         row.ExpiresAt = grant.ExpiresAt?.ToUniversalTime();
@@ -187,6 +188,8 @@ internal sealed partial class EllipsisDriveTokenStore : IEllipsisDriveTokenStore
     // Bound to the row: ciphertext copied into another user's row (or from one column to the other) does not decrypt there.
     private IDataProtector ProtectorFor(string scheme, string userKey, TokenKind kind) =>
         _protector.CreateProtector(kind == TokenKind.Access ? "access_token" : "refresh_token", scheme, userKey);
+
+    private static string Hash(string refreshToken) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken)));
 
     private static string? Protect(IDataProtector protector, string? token) => token is null ? null : protector.Protect(token);
 

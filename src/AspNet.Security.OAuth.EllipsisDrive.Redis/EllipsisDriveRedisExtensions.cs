@@ -29,7 +29,6 @@ public static class EllipsisDriveRedisExtensions
             provider.GetRequiredService<IOptions<EllipsisDriveTokenOptions>>(),
             provider.GetRequiredService<IOptions<EllipsisDriveSessionOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<EllipsisDriveMetrics>(),
             provider.GetRequiredService<ILogger<RedisRefreshLock>>()));
         return services;
     }

@@ -7,8 +7,8 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 /// <summary>
 /// The cross-node refresh lock of a web farm: a Redis lock (<c>LockTakeAsync</c> with an expiry) named after the hash of
 /// the refresh token, so that of all nodes holding one session only one spends its refresh token; the others wait, then
-/// find its result in the shared session store. When Redis cannot be reached the refresh goes on without the lock: the
-/// session store is down then too, and refusing to refresh would fail every user.
+/// find its result in the shared session store. When Redis cannot be reached <see cref="AcquireAsync"/> throws, and the
+/// token service refreshes without the lock.
 /// </summary>
 internal sealed partial class RedisRefreshLock : IEllipsisDriveRefreshLock
 {
@@ -21,7 +21,6 @@ internal sealed partial class RedisRefreshLock : IEllipsisDriveRefreshLock
     private readonly IOptions<EllipsisDriveTokenOptions> _options;
     private readonly IOptions<EllipsisDriveSessionOptions> _storeOptions;
     private readonly TimeProvider _timeProvider;
-    private readonly EllipsisDriveMetrics _metrics;
     private readonly ILogger _logger;
 
     public RedisRefreshLock(
@@ -29,18 +28,16 @@ internal sealed partial class RedisRefreshLock : IEllipsisDriveRefreshLock
         IOptions<EllipsisDriveTokenOptions> options,
         IOptions<EllipsisDriveSessionOptions> storeOptions,
         TimeProvider timeProvider,
-        EllipsisDriveMetrics metrics,
         ILogger<RedisRefreshLock> logger)
     {
         _connection = new Lazy<Task<IConnectionMultiplexer>>(connect, LazyThreadSafetyMode.ExecutionAndPublication);
         _options = options;
         _storeOptions = storeOptions;
         _timeProvider = timeProvider;
-        _metrics = metrics;
         _logger = logger;
     }
 
-    public async Task<RefreshLockHandle> AcquireAsync(string refreshTokenHash, CancellationToken cancellationToken)
+    public async Task<EllipsisDriveRefreshLockHandle> AcquireAsync(string refreshTokenHash, CancellationToken cancellationToken)
     {
         RedisKey key = KeyPrefix + refreshTokenHash;
         RedisValue owner = Guid.NewGuid().ToString("N");
@@ -49,41 +46,22 @@ internal sealed partial class RedisRefreshLock : IEllipsisDriveRefreshLock
         var waited = false;
         var waitedFor = TimeSpan.Zero;
 
-        IDatabase database;
-        try
-        {
-            database = (await _connection.Value.WaitAsync(_storeOptions.Value.OperationTimeout, _timeProvider, cancellationToken).ConfigureAwait(false)).GetDatabase();
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Unavailable(exception);
-            return RefreshLockHandle.None;
-        }
-
+        // Failures (Redis unreachable, a timeout) go to the token service, which refreshes without the lock.
+        var database = (await _connection.Value.WaitAsync(_storeOptions.Value.OperationTimeout, _timeProvider, cancellationToken).ConfigureAwait(false)).GetDatabase();
         for (var attempt = 0; ; attempt++)
         {
-            bool taken;
-            try
-            {
-                taken = await database.LockTakeAsync(key, owner, expiry)
-                    .WaitAsync(_storeOptions.Value.OperationTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                Unavailable(exception);
-                return new RefreshLockHandle(waited, null);
-            }
-
+            var taken = await database.LockTakeAsync(key, owner, expiry)
+                .WaitAsync(_storeOptions.Value.OperationTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
             if (taken)
             {
-                return new RefreshLockHandle(waited, () => ReleaseAsync(database, key, owner));
+                return new EllipsisDriveRefreshLockHandle(waited, () => ReleaseAsync(database, key, owner));
             }
 
             waited = true;
             if (waitedFor >= _options.Value.RefreshTimeout)
             {
                 LogGaveUpWaiting(_logger);
-                return new RefreshLockHandle(waited, null);
+                return new EllipsisDriveRefreshLockHandle(waited, null);
             }
 
             // The pace of polling, not a clock reading: real time, so a test's frozen clock cannot stall a waiting node.
@@ -102,18 +80,12 @@ internal sealed partial class RedisRefreshLock : IEllipsisDriveRefreshLock
         catch (Exception exception)
         {
             // The lock expires on its own.
-            Unavailable(exception);
+            LogReleaseFailed(_logger, exception.GetType().Name, exception);
         }
     }
 
-    private void Unavailable(Exception exception)
-    {
-        _metrics.StoreError("refresh-lock");
-        LogUnavailable(_logger, exception.GetType().Name, exception);
-    }
-
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "The Redis refresh lock is unavailable ({ExceptionType}); refreshing without it.")]
-    private static partial void LogUnavailable(ILogger logger, string exceptionType, Exception exception);
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "The Redis refresh lock could not be released ({ExceptionType}); it expires on its own after EllipsisDriveTokenOptions.RefreshTimeout plus 5 seconds.")]
+    private static partial void LogReleaseFailed(ILogger logger, string exceptionType, Exception exception);
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Another node held the refresh lock longer than EllipsisDriveTokenOptions.RefreshTimeout; refreshing without it.")]
     private static partial void LogGaveUpWaiting(ILogger logger);

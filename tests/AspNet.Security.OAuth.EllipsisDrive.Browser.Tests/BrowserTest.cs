@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
+using AspNet.Security.OAuth.EllipsisDrive.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -73,7 +74,7 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     /// </summary>
     protected async Task AssertNoIssuedSecretServedAsync()
     {
-        var secrets = App.Drive.IssuedSecrets.Append(App.Services.GetRequiredService<WebApp.SampleEmulator>().ClientSecret).ToList();
+        var secrets = App.Drive.IssuedSecrets.Append(App.Services.GetRequiredService<EmulatorClient>().ClientSecret).ToList();
         Assert.NotEmpty(secrets);
         var documents = await ServedDocumentsAsync();
         Assert.NotEmpty(documents);

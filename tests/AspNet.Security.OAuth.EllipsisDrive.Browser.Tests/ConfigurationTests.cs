@@ -1,3 +1,4 @@
+using AspNet.Security.OAuth.EllipsisDrive.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using WebApp;
 
@@ -38,7 +39,7 @@ public sealed class ConfigurationTests
         var home = await client.GetStringAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
 
         Assert.Contains("Emulator mode: no real Ellipsis Drive account is used", home, StringComparison.Ordinal);
-        Assert.Contains(app.Url("/signin-ellipsisdrive"), app.Services.GetRequiredService<SampleEmulator>().RedirectUris);
+        Assert.Contains(app.Url("/signin-ellipsisdrive"), app.Services.GetRequiredService<EmulatorClient>().RedirectUris);
     }
 
     [Fact]
@@ -55,6 +56,6 @@ public sealed class ConfigurationTests
 
         Assert.DoesNotContain("Emulator mode", home, StringComparison.Ordinal);
         Assert.Contains("Sign in with Ellipsis Drive", home, StringComparison.Ordinal);
-        Assert.Null(app.Services.GetService<SampleEmulator>());
+        Assert.Null(app.Services.GetService<EllipsisDriveEmulator>());
     }
 }

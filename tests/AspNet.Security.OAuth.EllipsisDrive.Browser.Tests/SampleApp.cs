@@ -30,7 +30,7 @@ public sealed class SampleApp : WebApplicationFactory<Program>
     public CapturedLogs Logs { get; } = new();
 
     /// <summary>Gets the emulator the app started.</summary>
-    public EllipsisDriveEmulator Drive => Services.GetRequiredService<SampleEmulator>().Drive;
+    public EllipsisDriveEmulator Drive => Services.GetRequiredService<EllipsisDriveEmulator>();
 
     /// <summary>Starts the app (idempotent) and returns it.</summary>
     public SampleApp Start()

@@ -1,9 +1,28 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Emulator.Tests;
 
 public sealed class AuthorizeTests : EmulatorTestBase
 {
+    [Fact]
+    public async Task The_consent_page_says_it_is_the_emulator_and_its_policy_allows_its_one_stylesheet_and_nothing_else()
+    {
+        await StartAsync();
+
+        using var response = await Http.GetAsync(AuthorizeUrl(), Ct);
+        var page = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Ellipsis Drive emulator: not the real Ellipsis Drive", page, StringComparison.Ordinal);
+        var stylesheet = Assert.Single(Regex.Matches(page, "<style>(.*?)</style>", RegexOptions.Singleline)).Groups[1].Value;
+        var hash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(stylesheet)));
+        Assert.Equal($"default-src 'none'; style-src 'sha256-{hash}'; frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task Unknown_client_gets_an_error_page_and_no_redirect()
     {

@@ -227,7 +227,7 @@ internal static class AuthorizeEndpoints
                 html.Append(" (").Append(WebUtility.HtmlEncode(user.Name)).Append(')');
             }
 
-            html.Append("</label><br>\n");
+            html.Append("</label>\n");
             first = false;
         }
 

@@ -338,7 +338,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                 return found;
             }
 
-            var handle = await _lock.AcquireAsync(hash, cancellationToken).ConfigureAwait(false);
+            var handle = await AcquireLockAsync(hash, cancellationToken).ConfigureAwait(false);
             await using (handle.ConfigureAwait(false))
             {
                 // Look again after every lock, waited for or not: another node may have refreshed and released the lock
@@ -364,6 +364,22 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
                 return await RedeemAsync(request, hash, activity, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task<EllipsisDriveRefreshLockHandle> AcquireLockAsync(string hash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _lock.AcquireAsync(hash, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The lock's store is down, and with it most likely the shared session store: refusing to refresh would fail
+            // every user, so refresh without it (a rotating server may then reject a second node's refresh as a replay).
+            _metrics.StoreError("refresh-lock");
+            LogRefreshLockUnavailable(_logger, _lock.GetType().Name, exception.GetType().Name, exception);
+            return EllipsisDriveRefreshLockHandle.None;
         }
     }
 
@@ -583,6 +599,9 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "The Ellipsis Drive sign-in was not saved to the token store: the signed-in user has no '{ClaimType}' claim (EllipsisDriveTokenOptions.UserKeyClaimType); the tokens stay in the session.")]
     private static partial void LogNoUserKey(ILogger logger, string claimType);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "The refresh lock ({LockType}) is unavailable ({ExceptionType}); refreshing without it.")]
+    private static partial void LogRefreshLockUnavailable(ILogger logger, string lockType, string exceptionType, Exception exception);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "A token request joined the refresh already in flight for its session.")]
     private static partial void LogJoined(ILogger logger);

@@ -90,7 +90,7 @@ public sealed class RotationRaceTests : TokenTestBase
 
         public int Handovers { get; private set; }
 
-        public async Task<RefreshLockHandle> AcquireAsync(string refreshTokenHash, CancellationToken cancellationToken)
+        public async Task<EllipsisDriveRefreshLockHandle> AcquireAsync(string refreshTokenHash, CancellationToken cancellationToken)
         {
             var arrival = Interlocked.Increment(ref _arrivals);
             if (arrival == 1)
@@ -104,7 +104,7 @@ public sealed class RotationRaceTests : TokenTestBase
             }
 
             await _mutex.WaitAsync(cancellationToken);
-            return new RefreshLockHandle(waited: false, () =>
+            return new EllipsisDriveRefreshLockHandle(waited: false, () =>
             {
                 _mutex.Release();
                 return Task.CompletedTask;
