@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using AspNet.Security.OAuth.EllipsisDrive.Emulator;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Browser.Tests;
@@ -9,8 +12,9 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Browser.Tests;
 /// <summary>
 /// samples/BlazorApp in real Chromium: the typed API client and "refresh now" run inside the interactive server circuit
 /// and take its user from the circuit's authentication state, on each transport, prerendered or not. Everything the
-/// browser received or sent is kept (documents, the live DOM, WebSocket frames, long-poll bodies, storage) so that each
-/// test can check that no token, code or secret the emulator issued ever reached the browser.
+/// browser received or sent is kept (documents and their persisted component state, the live DOM, WebSocket frames,
+/// long-poll bodies, storage) so that each test can check that no token, code or secret the emulator issued ever reached
+/// the browser.
 /// </summary>
 public abstract class BlazorCircuitTests(BrowserFixture browser, BlazorSampleAppFixture fixture) : IAsyncLifetime
 {
@@ -243,6 +247,9 @@ public abstract class BlazorCircuitTests(BrowserFixture browser, BlazorSampleApp
         var traffic = (await Task.WhenAll(_traffic)).OfType<byte[]>().Select(bytes => Encoding.Latin1.GetString(bytes)).ToList();
         Assert.NotEmpty(traffic);
         var seen = traffic.Concat(_pages).ToList();
+        var states = PersistedComponentState(seen);
+        Assert.NotEmpty(states);
+        seen.AddRange(states);
         foreach (var secret in secrets)
         {
             Assert.False(seen.Any(text => text.Contains(secret, StringComparison.Ordinal)), "A secret the emulator issued reached the browser.");
@@ -250,6 +257,29 @@ public abstract class BlazorCircuitTests(BrowserFixture browser, BlazorSampleApp
         }
 
         Assert.DoesNotContain(seen, text => text.Contains("urn:ellipsisdrive:session-reference", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// What the pages carried as persisted component state (<c>&lt;!--Blazor-Server-Component-State:...--&gt;</c>),
+    /// decrypted with the app's keys: it is protected, so a token in it would not show in the page's text.
+    /// </summary>
+    private List<string> PersistedComponentState(IEnumerable<string> texts)
+    {
+        var protector = App.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Microsoft.AspNetCore.Components.Server.State");
+        var states = new List<string>();
+        foreach (var match in texts.SelectMany(text => Regex.Matches(text, "<!--Blazor-Server-Component-State:([A-Za-z0-9+/=]+)-->")).Select(m => m.Groups[1].Value).Distinct())
+        {
+            var json = Encoding.UTF8.GetString(protector.Unprotect(Convert.FromBase64String(match)));
+            states.Add(json);
+            using var document = JsonDocument.Parse(json);
+            foreach (var entry in document.RootElement.EnumerateObject().Where(e => e.Value.ValueKind == JsonValueKind.String))
+            {
+                // Each value is the JSON of one persisted item, as base64.
+                states.Add(Encoding.UTF8.GetString(Convert.FromBase64String(entry.Value.GetString()!)));
+            }
+        }
+
+        return states;
     }
 
     // The circuit's hub on this app, whatever the scheme (ws:// for the WebSocket, http:// for long polling).
