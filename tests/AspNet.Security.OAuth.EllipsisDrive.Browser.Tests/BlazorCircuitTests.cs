@@ -131,6 +131,7 @@ public abstract class BlazorCircuitTests(BrowserFixture browser, BlazorSampleApp
         await Assertions.Expect(Page.Locator("#account-status")).ToContainTextAsync("The access token was refreshed");
         Assert.Equal(3, Refreshes);
         await KeepPageAsync();
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(BrowserTest.ArtifactsDirectory, "blazor-account-page.png") });
 
         // My Drive: every page is an event in the circuit.
         await Page.ClickAsync("#open-drive");
@@ -153,6 +154,7 @@ public abstract class BlazorCircuitTests(BrowserFixture browser, BlazorSampleApp
         Assert.Equal(
             ["Aerial imagery 2024", "Basemaps", "City overview", "Elevation model", "Field report.pdf", "Parcels", "Projects", "Roads", "Shared flood map of alice", "Survey points"],
             seen.Order(StringComparer.Ordinal));
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(BrowserTest.ArtifactsDirectory, "blazor-drive-page.png") });
         await Page.ClickAsync("#root-sharedWithMe");
         await Assertions.Expect(Page.Locator("#drive-items .item-name")).ToHaveTextAsync(["Shared flood map of bob"]);
         Assert.Equal(3, Refreshes);
