@@ -36,4 +36,10 @@ public class EllipsisDriveSessionOptions
     /// The default is <see cref="EllipsisDriveSessionStoreFailureBehavior.SignedOut"/>.
     /// </summary>
     public EllipsisDriveSessionStoreFailureBehavior StoreFailureBehavior { get; set; } = EllipsisDriveSessionStoreFailureBehavior.SignedOut;
+
+    /// <summary>
+    /// Whether a session's principal carries a protected reference to its session while in memory (set by
+    /// <c>AddEllipsisDriveCircuits</c>, so that a circuit finds the session of its user).
+    /// </summary>
+    internal bool AddSessionReference { get; set; }
 }

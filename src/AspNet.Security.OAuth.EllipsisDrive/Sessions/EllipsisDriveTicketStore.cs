@@ -32,6 +32,7 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
 
     private readonly IDistributedCache _cache;
     private readonly IDataProtector _protector;
+    private readonly IDataProtector? _referenceProtector;
     private readonly TimeProvider _timeProvider;
     private readonly EllipsisDriveSessionOptions _options;
     private readonly EllipsisDriveMetrics _metrics;
@@ -52,6 +53,7 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
         _protector = dataProtection.CreateProtector("AspNet.Security.OAuth.EllipsisDrive.Sessions.v1");
         _timeProvider = timeProvider;
         _options = options.Value;
+        _referenceProtector = _options.AddSessionReference ? EllipsisDriveSessionReference.CreateProtector(dataProtection) : null;
         _metrics = metrics;
         _logger = logger;
     }
@@ -190,6 +192,11 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
         }
 
         entry.Ticket.Properties.Items[SessionKeyItem] = key;
+        if (_referenceProtector is not null)
+        {
+            EllipsisDriveSessionReference.Attach(entry.Ticket.Principal, key, _referenceProtector);
+        }
+
         entry.Ticket.Properties.Items[GenerationItem] = entry.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _decoded.Set(key, new Decoded(bytes, entry.Ticket.Clone(), entry.Generation), bytes.Length);
         return entry;
@@ -251,7 +258,8 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
         var properties = ticket.Properties.Clone();
         properties.Items.Remove(SessionKeyItem);
         properties.Items.Remove(GenerationItem);
-        var clean = new AuthenticationTicket(ticket.Principal, properties, ticket.AuthenticationScheme);
+        // The session reference is added on each read; the stored ticket never carries it.
+        var clean = new AuthenticationTicket(EllipsisDriveSessionReference.Detach(ticket.Principal), properties, ticket.AuthenticationScheme);
 
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))

@@ -20,6 +20,7 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
     private readonly IOptionsMonitor<EllipsisDriveOptions> _handlerOptions;
     private readonly IOptions<EllipsisDriveTokenOptions> _options;
     private readonly EllipsisDriveForeignOrigins _foreignOrigins;
+    private readonly EllipsisDriveCircuitServices? _circuits;
     private readonly ILogger _logger;
 
     public EllipsisDriveAccessTokenHandler(
@@ -28,13 +29,15 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
         IOptionsMonitor<EllipsisDriveOptions> handlerOptions,
         IOptions<EllipsisDriveTokenOptions> options,
         EllipsisDriveForeignOrigins foreignOrigins,
-        ILogger<EllipsisDriveAccessTokenHandler> logger)
+        ILogger<EllipsisDriveAccessTokenHandler> logger,
+        EllipsisDriveCircuitServices? circuits = null)
     {
         _tokens = tokens;
         _httpContextAccessor = httpContextAccessor;
         _handlerOptions = handlerOptions;
         _options = options;
         _foreignOrigins = foreignOrigins;
+        _circuits = circuits;
         _logger = logger;
     }
 
@@ -54,14 +57,17 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
 
         request.Options.TryGetValue(EllipsisDriveHttpRequestOptions.UserKey, out var userKey);
         request.Options.TryGetValue(EllipsisDriveHttpRequestOptions.SessionId, out var sessionId);
-        var httpContext = userKey is null && sessionId is null ? _httpContextAccessor.HttpContext : null;
-        if (userKey is null && sessionId is null && httpContext is null)
+        // Inside a Blazor circuit, its user, even when IHttpContextAccessor returns the circuit's WebSocket request.
+        var circuit = userKey is null && sessionId is null ? _circuits?.Tokens : null;
+        var httpContext = userKey is null && sessionId is null && circuit is null ? _httpContextAccessor.HttpContext : null;
+        if (userKey is null && sessionId is null && circuit is null && httpContext is null)
         {
             throw new EllipsisDriveSignInRequiredException(
-                "An Ellipsis Drive API call was made outside a request without saying for whom: set EllipsisDriveHttpRequestOptions.UserKey (a grant kept by the token store) or EllipsisDriveHttpRequestOptions.SessionId (a server-side session) on the request.");
+                "An Ellipsis Drive API call was made outside a request without saying for whom: set EllipsisDriveHttpRequestOptions.UserKey (a grant kept by the token store) or EllipsisDriveHttpRequestOptions.SessionId (a server-side session) on the request; in Blazor interactive server components, call AddEllipsisDriveCircuits().");
         }
 
-        var token = await GetTokenAsync(userKey, sessionId, httpContext, rejectedAccessToken: null, cancellationToken).ConfigureAwait(false);
+        var source = new TokenSource(userKey, sessionId, circuit, httpContext);
+        var token = await GetTokenAsync(source, rejectedAccessToken: null, cancellationToken).ConfigureAwait(false);
 
         var replayable = await TryMakeReplayableAsync(request.Content, cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -79,19 +85,21 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
 
         response.Dispose();
         LogRetryingAfter401(_logger);
-        var newToken = await GetTokenAsync(userKey, sessionId, httpContext, token, cancellationToken).ConfigureAwait(false);
+        var newToken = await GetTokenAsync(source, token, cancellationToken).ConfigureAwait(false);
 
         using var retry = Clone(request);
         retry.Headers.Authorization = new AuthenticationHeaderValue("Bearer", newToken);
         return await base.SendAsync(retry, cancellationToken).ConfigureAwait(false);
     }
 
-    // For a stored grant, a server-side session, or the user of the current request; rejectedAccessToken refreshes after a 401.
-    private Task<string> GetTokenAsync(string? userKey, string? sessionId, HttpContext? httpContext, string? rejectedAccessToken, CancellationToken cancellationToken) =>
-        userKey is not null ? _tokens.GetAccessTokenForUserAsync(userKey, rejectedAccessToken, cancellationToken)
-        : sessionId is not null ? _tokens.GetAccessTokenForSessionAsync(sessionId, rejectedAccessToken, cancellationToken)
-        : rejectedAccessToken is null ? _tokens.GetAccessTokenAsync(httpContext!, cancellationToken)
-        : _tokens.RefreshAccessTokenAsync(httpContext!, rejectedAccessToken, cancellationToken);
+    // For a stored grant, a server-side session, the user of the current circuit or of the current request;
+    // rejectedAccessToken refreshes after a 401.
+    private Task<string> GetTokenAsync(TokenSource source, string? rejectedAccessToken, CancellationToken cancellationToken) =>
+        source.UserKey is { } userKey ? _tokens.GetAccessTokenForUserAsync(userKey, rejectedAccessToken, cancellationToken)
+        : source.SessionId is { } sessionId ? _tokens.GetAccessTokenForSessionAsync(sessionId, rejectedAccessToken, cancellationToken)
+        : source.Circuit is { } circuit ? rejectedAccessToken is null ? circuit.GetAccessTokenAsync(cancellationToken) : circuit.RefreshAccessTokenAsync(rejectedAccessToken, cancellationToken)
+        : rejectedAccessToken is null ? _tokens.GetAccessTokenAsync(source.HttpContext!, cancellationToken)
+        : _tokens.RefreshAccessTokenAsync(source.HttpContext!, rejectedAccessToken, cancellationToken);
 
     internal static bool SameOrigin(Uri target, Uri baseAddress) =>
         Uri.Compare(target, baseAddress, UriComponents.Scheme | UriComponents.Host | UriComponents.StrongPort, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
@@ -150,6 +158,8 @@ internal sealed partial class EllipsisDriveAccessTokenHandler : DelegatingHandle
 
         return clone;
     }
+
+    private sealed record TokenSource(string? UserKey, string? SessionId, EllipsisDriveCircuitTokens? Circuit, HttpContext? HttpContext);
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "The Ellipsis Drive API answered 401; refreshing the access token once and sending the request again.")]
     private static partial void LogRetryingAfter401(ILogger logger);

@@ -6,9 +6,10 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 public static class EllipsisDriveHttpRequestOptions
 {
     /// <summary>
-    /// The server-side session whose token to attach, for calls made outside a request (a background task, a Blazor
-    /// circuit): <c>request.Options.Set(EllipsisDriveHttpRequestOptions.SessionId, sessionId)</c>. Without it, the user
-    /// of the current request is used.
+    /// The server-side session whose token to attach, for calls made outside a request (a background task):
+    /// <c>request.Options.Set(EllipsisDriveHttpRequestOptions.SessionId, sessionId)</c>. Without it, the user of the
+    /// current Blazor circuit (<c>AddEllipsisDriveCircuits</c>) or of the current request is used. The session id is a
+    /// bearer-equivalent secret: never take it from the browser.
     /// </summary>
     public static readonly HttpRequestOptionsKey<string> SessionId = new("EllipsisDrive.SessionId");
 

@@ -34,7 +34,8 @@ public interface IEllipsisDriveTokenService
 
     /// <summary>
     /// Returns the server-side session identifier of the user signed in on <paramref name="httpContext"/>, to call
-    /// <see cref="GetAccessTokenForSessionAsync"/> later without a request (a background task, a Blazor circuit).
+    /// <see cref="GetAccessTokenForSessionAsync"/> later without a request (a background task; Blazor circuits need no
+    /// session id: <c>AddEllipsisDriveCircuits</c>). Keep it on the server: it is a bearer-equivalent secret.
     /// <see langword="null"/> when nobody is signed in or sessions are not kept on the server (<c>AddEllipsisDriveSessions</c>).
     /// </summary>
     /// <param name="httpContext">The current request.</param>
