@@ -76,7 +76,10 @@ internal sealed class BffTestHost : IAsyncDisposable
                 handler.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             });
         builder.Services.AddAuthorization();
-        builder.Services.AddEllipsisDriveSessions();
+        if (!options.CookieMode)
+        {
+            builder.Services.AddEllipsisDriveSessions();
+        }
         builder.Services.AddEllipsisDriveBff(options.Configure);
 
         var app = builder.Build();
@@ -96,13 +99,18 @@ internal sealed class BffTestHost : IAsyncDisposable
     /// <summary>Signs in through <c>/bff/login</c>: the challenge, the user's consent at the emulator, the callback.</summary>
     public async Task SignInAsync(string user = "alice")
     {
-        using var login = await Client.GetAsync("/bff/login?returnUrl=/", TestContext.Current.CancellationToken);
+        var location = await SignInReturningToAsync("/", user);
+        Assert.True(location == "/", $"The callback sent the browser to {location ?? "nowhere"}: " + string.Join(" | ", Logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Select(r => r.Message)));
+    }
+
+    /// <summary>Signs in through <c>/bff/login?returnUrl=</c> and returns where the callback sends the browser.</summary>
+    public async Task<string?> SignInReturningToAsync(string returnUrl, string user = "alice")
+    {
+        using var login = await Client.GetAsync("/bff/login?returnUrl=" + Uri.EscapeDataString(returnUrl), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         var callback = await Drive.ConsentAsync(login.Headers.Location!, user, allow: true, TestContext.Current.CancellationToken);
         using var signedIn = await Client.GetAsync(callback, TestContext.Current.CancellationToken);
-        Assert.True(
-            signedIn.Headers.Location?.OriginalString == "/",
-            $"The callback answered {(int)signedIn.StatusCode} to {signedIn.Headers.Location?.OriginalString ?? "nowhere"}: " + string.Join(" | ", Logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Select(r => r.Message)));
+        return signedIn.Headers.Location?.OriginalString;
     }
 
     /// <summary>A request as the SPA's <c>fetch</c> sends it: same-origin, with the CSRF header.</summary>
@@ -138,6 +146,9 @@ internal sealed class BffTestHost : IAsyncDisposable
 
         /// <summary>Gets the BFF options to apply.</summary>
         public Action<EllipsisDriveBffOptions>? Configure { get; init; }
+
+        /// <summary>Gets a value indicating whether the tokens stay in the auth cookie (no server-side sessions).</summary>
+        public bool CookieMode { get; init; }
 
         /// <summary>Gets more endpoints to map.</summary>
         public Action<WebApplication>? Map { get; init; }
