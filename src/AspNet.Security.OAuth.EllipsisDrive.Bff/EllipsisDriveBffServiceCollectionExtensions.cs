@@ -1,4 +1,5 @@
 using AspNet.Security.OAuth.EllipsisDrive;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -29,10 +30,12 @@ public static class EllipsisDriveBffServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EllipsisDriveBffOptions>, EllipsisDriveBffOptionsValidation>());
+        services.AddLogging();
         services.AddEllipsisDriveTokens();
         services.AddHttpForwarder();
         services.TryAddSingleton<IForwarderHttpClientFactory, ForwarderHttpClientFactory>();
         services.AddProblemDetails();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, EllipsisDriveBffCookieCheck>());
         services.TryAddSingleton<EllipsisDriveBffRequests>();
         services.TryAddSingleton<EllipsisDriveApiProxy>();
         services.TryAddSingleton<EllipsisDriveBffUserEndpoints>();

@@ -60,7 +60,7 @@ internal sealed class BffTestHost : IAsyncDisposable
             .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>
             {
-                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.Cookie.SameSite = options.CookieSameSite;
                 cookie.Cookie.HttpOnly = true;
             })
             .AddEllipsisDrive(handler =>
@@ -149,6 +149,9 @@ internal sealed class BffTestHost : IAsyncDisposable
 
         /// <summary>Gets a value indicating whether the tokens stay in the auth cookie (no server-side sessions).</summary>
         public bool CookieMode { get; init; }
+
+        /// <summary>Gets the SameSite mode of the session cookie. The default is <see cref="SameSiteMode.Strict"/>.</summary>
+        public SameSiteMode CookieSameSite { get; init; } = SameSiteMode.Strict;
 
         /// <summary>Gets more endpoints to map.</summary>
         public Action<WebApplication>? Map { get; init; }

@@ -61,6 +61,21 @@ public sealed class StartupTests
         Assert.Equal(without.HttpOnly, withBff.HttpOnly);
     }
 
+    [Theory]
+    [InlineData(Microsoft.AspNetCore.Http.SameSiteMode.None, true)]
+    [InlineData(Microsoft.AspNetCore.Http.SameSiteMode.Lax, false)]
+    [InlineData(Microsoft.AspNetCore.Http.SameSiteMode.Strict, false)]
+    public async Task A_session_cookie_that_is_not_same_site_is_reported_with_a_warning(Microsoft.AspNetCore.Http.SameSiteMode sameSite, bool warned)
+    {
+        await using var drive = await AspNet.Security.OAuth.EllipsisDrive.Emulator.EllipsisDriveEmulator.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var host = await BffTestHost.StartAsync(drive, new BffTestHost.Options { CookieSameSite = sameSite });
+
+        using var response = await host.SendAsync(BffTestHost.Fetch(HttpMethod.Get, "/bff/user"));
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(warned, host.Logs.GetSnapshot().Any(r => r.Id.Id == 1604 && r.Level == Microsoft.Extensions.Logging.LogLevel.Warning));
+    }
+
     private static Microsoft.AspNetCore.Http.CookieBuilder CookieOptions(bool bff)
     {
         var services = new ServiceCollection();
