@@ -53,6 +53,15 @@ public static class Program
                 {
                     section.Bind(options);
                 }
+
+                // Deny at Ellipsis Drive, or a failed callback: back to the SPA, which says so. The failure's details stay
+                // in the server's log.
+                options.Events.OnRemoteFailure = context =>
+                {
+                    context.Response.Redirect("/?signin=failed");
+                    context.HandleResponse();
+                    return Task.CompletedTask;
+                };
             });
 
         // The tokens stay on the server; the cookie carries a session key.

@@ -29,6 +29,20 @@ public sealed class SpaTests(BrowserFixture browser, SpaSampleAppFixture app) : 
     }
 
     [Fact]
+    public async Task Pressing_deny_at_ellipsis_drive_comes_back_to_the_spa_signed_out_with_a_message()
+    {
+        await Page.GotoAsync(App.Url("/"));
+        await Page.ClickAsync("#sign-in");
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(App.Drive.BaseAddress.AbsoluteUri)));
+        await Page.CheckAsync("form#consent input[name=user][value=alice]");
+        await Page.ClickAsync("#deny");
+
+        await Assertions.Expect(Page).ToHaveURLAsync(App.Url("/"));
+        await Assertions.Expect(Page.Locator("#error")).ToHaveTextAsync("The sign-in with Ellipsis Drive was cancelled or failed.");
+        await Assertions.Expect(Page.Locator("#sign-in")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task An_expired_token_is_refreshed_behind_the_proxy_without_leaving_the_page()
     {
         await SignInAsync("bob");

@@ -112,5 +112,10 @@ $('list-drive').addEventListener('click', guarded(() => listDrive(null)));
 $('next-page').addEventListener('click', guarded(() => listDrive(nextPageStart)));
 $('sign-out').addEventListener('click', guarded(signOut));
 
+if (new URLSearchParams(location.search).get('signin') === 'failed') {
+  showError('The sign-in with Ellipsis Drive was cancelled or failed.');
+  history.replaceState(null, '', '/');
+}
+
 fetch('/sample/mode').then((r) => r.json()).then(({ emulator }) => { $('mode').hidden = !emulator; }).catch(() => {});
-guarded(loadUser)();
+loadUser().catch((error) => showError(error.message));
