@@ -50,7 +50,6 @@ internal sealed class EllipsisDriveApiTransformer(Uri target, string accessToken
         }
 
         proxyRequest.RequestUri = target;
-        proxyRequest.Headers.Host = null;
         proxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
     }
 
