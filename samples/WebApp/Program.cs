@@ -20,7 +20,12 @@ if (emulator is not null)
 builder.Services.AddSingleton(new SampleMode(emulator is not null, settings.RedisConnectionString is not null));
 builder.Services.Configure<DriveOptions>(builder.Configuration.GetSection(DriveOptions.SectionName));
 
-builder.Services.AddControllersWithViews(options => options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
+builder.Services.AddControllersWithViews(options =>
+{
+    options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+    // A refused form gets a page saying what happened instead of an empty 400.
+    options.Filters.Add<AntiforgeryFailurePage>();
+});
 
 // Behind a reverse proxy (TLS terminated there), the callback URL must use the public scheme and host.
 // Only proxies on loopback are trusted by default: add yours to KnownProxies / KnownIPNetworks.
@@ -45,6 +50,18 @@ builder.Services
         options.AccessDeniedPath = "/Home/AccessDenied";
         options.ExpireTimeSpan = TimeSpan.FromHours(8);
         options.SlidingExpiration = true;
+        options.Events.OnRedirectToLogin = context =>
+        {
+            // After a form's POST (a stale tab, signed out meanwhile) the sign-in must not return to that URL with a
+            // GET it does not answer: the sign-in page then leads to the account page.
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                context.RedirectUri = context.Options.LoginPath;
+            }
+
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        };
     })
     .AddEllipsisDrive(options =>
     {
@@ -110,6 +127,9 @@ app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.Use(SignedInPages.NoStoreAsync);
+// A session whose refresh token Ellipsis Drive no longer accepts becomes a new sign-in, not an error page.
+app.UseEllipsisDriveSignInRequired();
 app.MapDefaultControllerRoute();
 
 if (emulator is not null)
