@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WebApp;
 using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
@@ -104,6 +105,12 @@ builder.Services.AddEllipsisDriveSessions();
 
 // The typed API client; its HttpClient attaches the user's access token and refreshes it when needed.
 builder.Services.AddEllipsisDriveApiClient();
+
+// Opening a folder calls two more endpoints; this HttpClient sends the user's access token the same way.
+builder.Services
+    .AddHttpClient<DriveFolderClient>(static (provider, client) =>
+        client.BaseAddress = provider.GetRequiredService<IOptionsMonitor<EllipsisDriveOptions>>().Get(EllipsisDriveDefaults.AuthenticationScheme).BaseAddress)
+    .AddEllipsisDriveAccessToken();
 
 var app = builder.Build();
 
