@@ -139,15 +139,13 @@ app.Use(SignedInPages.NoStoreAsync);
 app.UseEllipsisDriveSignInRequired();
 app.MapDefaultControllerRoute();
 
-if (emulator is not null)
+app.Lifetime.ApplicationStarted.Register(() =>
 {
-    // The callback URL is only known once Kestrel has bound its port(s).
-    app.Lifetime.ApplicationStarted.Register(() =>
-    {
-        emulator.RegisterCallbacks(app.Services.GetRequiredService<IServer>(), EllipsisDriveDefaults.CallbackPath);
-        app.Logger.LogInformation("Emulator mode: Ellipsis Drive emulator at {EmulatorAddress}; no real Ellipsis Drive account is used.", emulator.BaseAddress);
-    });
-}
+    // The addresses (and so the callback URL) are only known once Kestrel has bound its port(s).
+    var server = app.Services.GetRequiredService<IServer>();
+    emulator?.RegisterCallbacks(server, EllipsisDriveDefaults.CallbackPath);
+    StartupMessage.Log(app.Logger, server, emulator is not null);
+});
 
 await app.RunAsync();
 
