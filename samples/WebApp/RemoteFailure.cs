@@ -39,7 +39,7 @@ internal static partial class RemoteFailure
     public static string Describe(Exception? failure) => failure switch
     {
         EllipsisDriveTokenException { IsTransient: true } token =>
-            $"Ellipsis Drive did not answer the sign-in just now{Status(token.StatusCode)}. Wait a minute, then sign in again.",
+            $"Ellipsis Drive could not complete the sign-in just now{Status(token.StatusCode)}. Wait a minute, then sign in again.",
         EllipsisDriveTokenException token =>
             $"Ellipsis Drive did not accept this sign-in{Status(token.StatusCode)}. Sign in again; if it keeps happening, quote the id below.",
         { Message: var message } when message.Contains("state", StringComparison.OrdinalIgnoreCase) =>

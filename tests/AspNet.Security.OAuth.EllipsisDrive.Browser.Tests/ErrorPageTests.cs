@@ -126,7 +126,7 @@ public sealed class ErrorPageTests(BrowserFixture browser, SampleAppFixture app)
         await ConsentAsync("alice");
         await WaitForPathAsync("/Home/Error");
 
-        Assert.Contains("did not answer", await Page.InnerTextAsync("#error-message"), StringComparison.Ordinal);
+        Assert.Contains("could not complete the sign-in just now (it answered HTTP 503)", await Page.InnerTextAsync("#error-message"), StringComparison.Ordinal);
         var sizes = await Page.EvaluateAsync<double[]>("""
             () => [parseFloat(getComputedStyle(document.getElementById('correlation-id')).fontSize),
                    parseFloat(getComputedStyle(document.getElementById('error-message')).fontSize)]
