@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WebApp;
 
@@ -28,7 +29,12 @@ if (settings.UseEmulator)
 builder.Services.AddSingleton(new SampleMode(settings.UseEmulator, settings.RedisConnectionString is not null));
 builder.Services.Configure<DriveOptions>(builder.Configuration.GetSection(DriveOptions.SectionName));
 
-builder.Services.AddControllersWithViews(options => options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()));
+builder.Services.AddControllersWithViews(options =>
+{
+    options.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+    // A refused form gets a page saying what happened instead of an empty 400.
+    options.Filters.Add<AntiforgeryFailurePage>();
+});
 
 // Behind a reverse proxy (TLS terminated there), the callback URL must use the public scheme and host.
 // Only proxies on loopback are trusted by default: add yours to KnownProxies / KnownIPNetworks.
@@ -53,6 +59,18 @@ builder.Services
         options.AccessDeniedPath = "/Home/AccessDenied";
         options.ExpireTimeSpan = TimeSpan.FromHours(8);
         options.SlidingExpiration = true;
+        options.Events.OnRedirectToLogin = context =>
+        {
+            // After a form's POST (a stale tab, signed out meanwhile) the sign-in must not return to that URL with a
+            // GET it does not answer: the sign-in page then leads to the account page.
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                context.RedirectUri = context.Options.LoginPath;
+            }
+
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        };
     })
     .AddEllipsisDrive(options =>
     {
@@ -91,6 +109,12 @@ builder.Services.AddEllipsisDriveSessions();
 // The typed API client; its HttpClient attaches the user's access token and refreshes it when needed.
 builder.Services.AddEllipsisDriveApiClient();
 
+// Opening a folder calls two more endpoints; this HttpClient sends the user's access token the same way.
+builder.Services
+    .AddHttpClient<DriveFolderClient>(static (provider, client) =>
+        client.BaseAddress = provider.GetRequiredService<IOptionsMonitor<EllipsisDriveOptions>>().Get(EllipsisDriveDefaults.AuthenticationScheme).BaseAddress)
+    .AddEllipsisDriveAccessToken();
+
 var app = builder.Build();
 
 app.UseForwardedHeaders();
@@ -106,7 +130,13 @@ app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.Use(SignedInPages.NoStoreAsync);
+// A session whose refresh token Ellipsis Drive no longer accepts becomes a new sign-in, not an error page.
+app.UseEllipsisDriveSignInRequired();
 app.MapDefaultControllerRoute();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    StartupMessage.Log(app.Logger, app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>(), settings.UseEmulator));
 
 await app.RunAsync();
 

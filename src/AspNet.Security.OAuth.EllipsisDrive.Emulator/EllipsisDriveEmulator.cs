@@ -249,6 +249,8 @@ public sealed partial class EllipsisDriveEmulator : IAsyncDisposable
             .WithMetadata(new EndpointTag(EmulatorEndpoint.ListRoot));
         app.MapGet("/v3/path/{pathId}", context => ApiEndpoints.PathAsync(context, state, (string)context.Request.RouteValues["pathId"]!))
             .WithMetadata(new EndpointTag(EmulatorEndpoint.Path));
+        app.MapGet("/v3/path/{pathId}/list", context => ApiEndpoints.ListFolderAsync(context, state, (string)context.Request.RouteValues["pathId"]!))
+            .WithMetadata(new EndpointTag(EmulatorEndpoint.ListFolder));
         app.MapPost("/v3/validate", context => ApiEndpoints.ValidateAsync(context, state))
             .WithMetadata(new EndpointTag(EmulatorEndpoint.Validate));
     }

@@ -28,4 +28,7 @@ public enum EmulatorEndpoint
 
     /// <summary><c>POST /v3/validate</c>.</summary>
     Validate,
+
+    /// <summary><c>GET /v3/path/{pathId}/list</c>: the children of a folder.</summary>
+    ListFolder,
 }

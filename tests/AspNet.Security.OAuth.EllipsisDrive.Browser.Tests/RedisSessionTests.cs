@@ -54,7 +54,7 @@ public sealed class RedisSessionTests(BrowserFixture browser) : BrowserTest(brow
         Assert.Equal("Alice Example", await Page.InnerTextAsync("#account-name"));
 
         await Page.ClickAsync("#sign-out");
-        await WaitForPathAsync("/");
+        await WaitForPathAsync("/Account/SignedOut");
         await Page.GotoAsync(App.Url("/Account"));
         Assert.Equal("/Account/SignIn", new Uri(Page.Url).AbsolutePath);
     }

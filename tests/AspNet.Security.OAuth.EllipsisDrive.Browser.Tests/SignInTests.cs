@@ -91,7 +91,7 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         await SignInAsync();
 
         await Page.ClickAsync("#sign-out");
-        await WaitForPathAsync("/");
+        await WaitForPathAsync("/Account/SignedOut");
         await Page.GotoAsync(App.Url("/Account"));
 
         Assert.Equal("/Account/SignIn", new Uri(Page.Url).AbsolutePath);
@@ -107,7 +107,7 @@ public sealed class SignInTests(BrowserFixture browser, SampleAppFixture app) : 
         var session = Assert.Single(before, c => c.Name == "WebApp.Session");
 
         await Page.ClickAsync("#sign-out");
-        await WaitForPathAsync("/");
+        await WaitForPathAsync("/Account/SignedOut");
         await Page.Context.AddCookiesAsync([new() { Name = session.Name, Value = session.Value, Url = App.BaseAddress.AbsoluteUri }]);
         await Page.GotoAsync(App.Url("/Account"));
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace AspNet.Security.OAuth.EllipsisDrive.Emulator.Internal;
 
-/// <summary>The Bearer-protected read-only API: <c>/account</c>, <c>/account/root/{rootName}</c>, <c>/path/{pathId}</c>, <c>/validate</c>.</summary>
+/// <summary>The Bearer-protected read-only API: <c>/account</c>, <c>/account/root/{rootName}</c>, <c>/path/{pathId}</c>, <c>/path/{pathId}/list</c>, <c>/validate</c>.</summary>
 internal static class ApiEndpoints
 {
     /// <summary>Page size when <c>pageSize</c> is absent; Ellipsis Drive documents only the maximum (50).</summary>
@@ -54,7 +54,7 @@ internal static class ApiEndpoints
 
         Func<EmulatorItem, bool>? inRoot = rootName switch
         {
-            "myDrive" => i => i.Owner == user && !i.Trashed,
+            "myDrive" => i => i.Owner == user && i.ParentId is null && !i.Trashed,
             "sharedWithMe" => i => i.Owner != user && i.SharedWithOthers && !i.Trashed,
             "favorites" => i => i.Owner == user && i.Favorite && !i.Trashed,
             "trash" => i => i.Owner == user && i.Trashed,
@@ -65,10 +65,48 @@ internal static class ApiEndpoints
             return BadRequestAsync(context, state, Endpoint, "rootName must be one of myDrive, sharedWithMe, favorites, trash.");
         }
 
+        return ListAsync(context, state, Endpoint, user, inRoot);
+    }
+
+    /// <summary>
+    /// <c>GET path/{pathId}/list</c>: the children of a folder, as the official Python client's <c>listFolder</c> calls it
+    /// (<c>type</c>, <c>pageStart</c>, <c>includeTrashed</c>); <c>pageSize</c> as for the root listing.
+    /// </summary>
+    public static Task ListFolderAsync(HttpContext context, EmulatorState state, string pathId)
+    {
+        const EmulatorEndpoint Endpoint = EmulatorEndpoint.ListFolder;
+        var user = state.FindUserByAccessToken(context.Request.Headers.Authorization, out var problem);
+        if (user is null)
+        {
+            return UnauthorizedAsync(context, state, Endpoint, problem!);
+        }
+
+        if (FindAccessible(context, state, Endpoint, pathId, user, out var folder) is { } refused)
+        {
+            return refused;
+        }
+
+        if (folder!.Type != "folder")
+        {
+            return BadRequestAsync(context, state, Endpoint, "pathId must be a folder.");
+        }
+
+        var includeTrashed = false;
+        if (context.Request.Query.TryGetValue("includeTrashed", out var includeTrashedValue)
+            && !bool.TryParse(includeTrashedValue.ToString(), out includeTrashed))
+        {
+            return BadRequestAsync(context, state, Endpoint, "includeTrashed must be true or false.");
+        }
+
+        return ListAsync(context, state, Endpoint, user, i => string.Equals(i.ParentId, folder.Id, StringComparison.Ordinal) && (includeTrashed || !i.Trashed));
+    }
+
+    private static Task ListAsync(HttpContext context, EmulatorState state, EmulatorEndpoint endpoint, EmulatorUser user, Func<EmulatorItem, bool> listed)
+    {
         var query = context.Request.Query;
         if (query.Any(p => p.Value.Count > 1))
         {
-            return BadRequestAsync(context, state, Endpoint, "A query parameter was sent more than once.");
+            return BadRequestAsync(context, state, endpoint, "A query parameter was sent more than once.");
         }
 
         var types = DefaultTypes;
@@ -77,7 +115,7 @@ internal static class ApiEndpoints
             types = ParseTypes(typeValue.ToString())!;
             if (types is null)
             {
-                return BadRequestAsync(context, state, Endpoint, "type must be a JSON array of one or more of raster, vector, folder, file, pointCloud, bookmark.");
+                return BadRequestAsync(context, state, endpoint, "type must be a JSON array of one or more of raster, vector, folder, file, pointCloud, bookmark.");
             }
         }
 
@@ -86,11 +124,11 @@ internal static class ApiEndpoints
             && (!int.TryParse(pageSizeValue.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
                 || pageSize is < 1 or > MaxPageSize))
         {
-            return BadRequestAsync(context, state, Endpoint, "pageSize must be a whole number from 1 to 50.");
+            return BadRequestAsync(context, state, endpoint, "pageSize must be a whole number from 1 to 50.");
         }
 
         var items = state.Items
-            .Where(i => inRoot(i) && types.Contains(i.Type, StringComparer.Ordinal))
+            .Where(i => listed(i) && types.Contains(i.Type, StringComparer.Ordinal))
             .OrderBy(i => i.Name, StringComparer.Ordinal)
             .ThenBy(i => i.Id, StringComparer.Ordinal)
             .ToList();
@@ -104,7 +142,7 @@ internal static class ApiEndpoints
                 : -1;
             if (start < 0)
             {
-                return BadRequestAsync(context, state, Endpoint, "pageStart must be a nextPageStart answered by this listing.");
+                return BadRequestAsync(context, state, endpoint, "pageStart must be a nextPageStart answered by this listing.");
             }
         }
 
@@ -131,19 +169,27 @@ internal static class ApiEndpoints
             return UnauthorizedAsync(context, state, Endpoint, problem!);
         }
 
-        if (!state.ItemsById.TryGetValue(pathId, out var item))
+        return FindAccessible(context, state, Endpoint, pathId, user, out var item)
+            ?? Responses.JsonAsync(context, StatusCodes.Status200OK, PathObject(item!, user));
+    }
+
+    /// <summary>Finds the item the user may see; otherwise answers 404 (unknown id) or 403 (no access) and returns that answer.</summary>
+    private static Task? FindAccessible(HttpContext context, EmulatorState state, EmulatorEndpoint endpoint, string pathId, EmulatorUser user, out EmulatorItem? item)
+    {
+        if (!state.ItemsById.TryGetValue(pathId, out item))
         {
-            Log.Rejected(state.Logger, Endpoint, "not_found", "Unknown path id.");
+            Log.Rejected(state.Logger, endpoint, "not_found", "Unknown path id.");
             return Responses.MessageAsync(context, StatusCodes.Status404NotFound, "No path with this id exists.");
         }
 
         if (item.Owner != user && !(item.SharedWithOthers && !item.Trashed))
         {
-            Log.Rejected(state.Logger, Endpoint, "forbidden", "No access to the path.");
+            Log.Rejected(state.Logger, endpoint, "forbidden", "No access to the path.");
+            item = null;
             return Responses.MessageAsync(context, StatusCodes.Status403Forbidden, "You do not have access to this path.");
         }
 
-        return Responses.JsonAsync(context, StatusCodes.Status200OK, PathObject(item, user));
+        return null;
     }
 
     public static Task ValidateAsync(HttpContext context, EmulatorState state)

@@ -44,4 +44,5 @@ internal sealed record EmulatorItem(
     bool Trashed,
     bool Favorite,
     bool SharedWithOthers,
-    string Description);
+    string Description,
+    string? ParentId = null);

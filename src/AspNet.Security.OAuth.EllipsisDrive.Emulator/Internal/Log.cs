@@ -5,7 +5,7 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Emulator.Internal;
 /// <summary>Log lines of the emulator. None of them carries a code, token, verifier or secret.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Ellipsis Drive emulator listening on {BaseAddress}")]
+    [LoggerMessage(1, LogLevel.Debug, "Ellipsis Drive emulator listening on {BaseAddress}")]
     public static partial void Started(ILogger logger, Uri baseAddress);
 
     [LoggerMessage(2, LogLevel.Information, "{Endpoint} rejected a request: {Error}: {Description}")]

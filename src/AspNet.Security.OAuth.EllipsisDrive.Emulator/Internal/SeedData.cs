@@ -6,20 +6,28 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Emulator.Internal;
 /// <summary>Demo items every seeded user owns; ids are derived from the owner and name so they are stable across runs.</summary>
 internal static class SeedData
 {
-    private static readonly (string Name, string Type, bool Trashed, bool Favorite, bool Shared)[] Template =
+    private static readonly (string Name, string Type, bool Trashed, bool Favorite, bool Shared, string? Parent)[] Template =
     [
-        ("Projects", "folder", false, false, false),
-        ("Basemaps", "folder", false, true, false),
-        ("Aerial imagery 2024", "raster", false, true, false),
-        ("Elevation model", "raster", false, false, false),
-        ("Parcels", "vector", false, true, false),
-        ("Roads", "vector", false, false, false),
-        ("Survey points", "pointCloud", false, false, false),
-        ("Field report.pdf", "file", false, false, false),
-        ("City overview", "bookmark", false, false, false),
-        ("Old parcels", "vector", true, false, false),
-        ("Old scan", "raster", true, false, false),
-        ("Shared flood map", "raster", false, false, true),
+        ("Projects", "folder", false, false, false, null),
+        ("Basemaps", "folder", false, true, false, null),
+        ("Aerial imagery 2024", "raster", false, true, false, null),
+        ("Elevation model", "raster", false, false, false, null),
+        ("Parcels", "vector", false, true, false, null),
+        ("Roads", "vector", false, false, false, null),
+        ("Survey points", "pointCloud", false, false, false, null),
+        ("Field report.pdf", "file", false, false, false, null),
+        ("City overview", "bookmark", false, false, false, null),
+        ("Old parcels", "vector", true, false, false, null),
+        ("Old scan", "raster", true, false, false, null),
+        ("Shared flood map", "raster", false, false, true, null),
+        ("Harbour survey", "folder", false, false, false, "Projects"),
+        ("Site plan", "vector", false, false, false, "Projects"),
+        ("Drone flight", "raster", false, false, false, "Projects"),
+        ("Project notes.pdf", "file", false, false, false, "Projects"),
+        ("Old sketch", "vector", true, false, false, "Projects"),
+        ("Quay wall scan", "pointCloud", false, false, false, "Harbour survey"),
+        ("Depth soundings", "vector", false, false, false, "Harbour survey"),
+        ("Topographic map", "raster", false, false, false, "Basemaps"),
     ];
 
     public static IReadOnlyList<EmulatorItem> CreateItems(IEnumerable<EmulatorUser> users)
@@ -27,7 +35,7 @@ internal static class SeedData
         var items = new List<EmulatorItem>();
         foreach (var user in users)
         {
-            foreach (var (name, type, trashed, favorite, shared) in Template)
+            foreach (var (name, type, trashed, favorite, shared, parent) in Template)
             {
                 var itemName = shared ? $"{name} of {user.Username}" : name;
                 items.Add(new EmulatorItem(
@@ -38,7 +46,8 @@ internal static class SeedData
                     trashed,
                     favorite,
                     shared,
-                    $"Demo {type} of {user.Username}."));
+                    $"Demo {type} of {user.Username}.",
+                    parent is null ? null : StableId(user.Id, parent)));
             }
         }
 
