@@ -67,7 +67,10 @@ internal sealed partial class RegisterCallbacks(
             }
         }
 
-        LogRunning(logger, emulatorAddress, redirectUris);
+        // The emulator's own address answers nothing a person should open (its consent page is reached through the app's
+        // sign-in), so it is only in the Debug line.
+        LogRunning(logger);
+        LogRegistered(logger, emulatorAddress, redirectUris);
     }
 
     private static IEnumerable<string> HostsFor(Uri uri) =>
@@ -77,6 +80,9 @@ internal sealed partial class RegisterCallbacks(
             _ => [uri.Host],
         };
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Ellipsis Drive emulator at {EmulatorAddress}: no real Ellipsis Drive account is used (development only). Registered callbacks: {RedirectUris}.")]
-    private static partial void LogRunning(ILogger logger, Uri emulatorAddress, IEnumerable<string> redirectUris);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Signing in with the Ellipsis Drive emulator: no real Ellipsis Drive account is used (development only).")]
+    private static partial void LogRunning(ILogger logger);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Ellipsis Drive emulator at {EmulatorAddress}; registered callbacks: {RedirectUris}.")]
+    private static partial void LogRegistered(ILogger logger, Uri emulatorAddress, IEnumerable<string> redirectUris);
 }
