@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Claims;
@@ -10,6 +9,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,16 +18,24 @@ using Microsoft.Extensions.Primitives;
 namespace AspNet.Security.OAuth.EllipsisDrive;
 
 /// <summary>
-/// Authenticates users with Ellipsis Drive: OAuth 2.0 authorization code with PKCE (S256), a compact
-/// <c>state</c> that fits the provider's storage, the token request in the shape Ellipsis Drive documents,
-/// and the signed-in user read from the account endpoint.
+/// Authenticates users with Ellipsis Drive on the <see cref="OAuthHandler{TOptions}"/> pipeline: a short <c>state</c>
+/// that fits the provider's storage (the protected properties wait in the correlation cookie), the token request in the
+/// shape Ellipsis Drive documents, and the signed-in user read from the account endpoint.
 /// </summary>
 public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
 {
+    private const string StateKey = ".ellipsisdrive.state";
+    private const string IssuedKey = ".ellipsisdrive.issued";
     private const int MaxCodeLength = 4096;
     private const int MaxErrorLength = 64;
     private const int MaxErrorDescriptionLength = 256;
     private const int MaxServerMessageLength = 300;
+
+    // The state of the callback being handled, and what became of it: the base pipeline reports a state it cannot use
+    // with one fixed message, the handler says which check failed and what to do.
+    private string? _state;
+    private StateFailure? _stateFailure;
+    private AuthenticationProperties? _properties;
 
     /// <summary>
     /// Initializes a new <see cref="EllipsisDriveHandler"/>.
@@ -39,6 +47,10 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         : base(options, logger, encoder)
     {
     }
+
+    // Chunked, so an application that puts a lot in the properties gets several cookies rather than one the browser drops.
+    // A forged "chunks-N" value then reads as an unreadable cookie instead of throwing.
+    private static ChunkingCookieManager StateCookies { get; } = new() { ThrowForPartialCookies = false };
 
     /// <inheritdoc />
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -53,182 +65,132 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             return;
         }
 
-        // As the base handler does, minus its debug line: it logs the whole redirect, state included.
+        // The base handler's steps, minus its debug line: that line logs the redirect URL, and the state in it is what a
+        // forged callback needs to pass in this browser.
         if (string.IsNullOrEmpty(properties.RedirectUri))
         {
             properties.RedirectUri = OriginalPathBase + OriginalPath + Request.QueryString;
         }
 
-        // No correlation cookie: the state cookie does its job. It is set for this browser only, one per sign-in, and the
-        // callback must bring it back under the name derived from its state, with the state inside it, or it fails. A
-        // second cookie proving the same thing cost every sign-in a cookie written, sent and deleted.
+        GenerateCorrelationId(properties);
         var authorizationUrl = BuildChallengeUrl(properties, BuildRedirectUri(Options.CallbackPath));
         await Events.RedirectToAuthorizationEndpoint(new RedirectContext<OAuthOptions>(Context, Scheme, Options, properties, authorizationUrl)).ConfigureAwait(false);
         Log.ChallengeIssued(Logger);
+    }
+
+    /// <summary>
+    /// Starts a sign-in's correlation: its short <c>state</c>, and when it was issued. The cookie is written with the
+    /// protected properties in <see cref="BuildChallengeUrl"/>; it is the correlation cookie, so no other one is written.
+    /// </summary>
+    /// <param name="properties">The properties of the sign-in.</param>
+    protected override void GenerateCorrelationId(AuthenticationProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        properties.Items[StateKey] = EllipsisDriveState.NewState();
+        properties.Items[IssuedKey] = TimeProvider.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
     protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri)
     {
         ArgumentNullException.ThrowIfNull(properties);
-
-        var scopes = properties.GetParameter<ICollection<string>>(OAuthChallengeProperties.ScopeKey);
-        var state = EllipsisDriveStateStore.NewState();
-        var scope = scopes is null ? FormatScope() : FormatScope(scopes);
-
-        string? codeChallenge = null;
-        if (Options.UsePkce)
+        if (!properties.Items.ContainsKey(StateKey))
         {
-            var codeVerifier = NewCodeVerifier();
-            properties.Items[OAuthConstants.CodeVerifierKey] = codeVerifier;
-            codeChallenge = ComputeCodeChallenge(codeVerifier);
+            GenerateCorrelationId(properties);
         }
 
-        var now = TimeProvider.GetUtcNow();
-        StateCookies.AppendResponseCookie(
-            Context,
-            EllipsisDriveStateStore.GetCookieName(state),
-            CreateStateStore().Protect(state, now, properties),
-            CreateStateCookieOptions(now + Options.RemoteAuthenticationTimeout));
-
-        // The query is written straight into one builder sized for it, rather than through a dictionary and QueryHelpers.
-        var endpoint = Options.AuthorizationEndpoint;
-        var fragmentAt = endpoint.IndexOf('#', StringComparison.Ordinal);
-        var target = fragmentAt < 0 ? endpoint.AsSpan() : endpoint.AsSpan(0, fragmentAt);
-        var url = new StringBuilder(target.Length + 256 + redirectUri.Length + scope.Length);
-        url.Append(target);
-        var separator = target.Contains('?') ? '&' : '?';
-
-        void Add(string name, string? value)
-        {
-            if (value is not null)
-            {
-                url.Append(separator).Append(UrlEncoder.Default.Encode(name)).Append('=').Append(UrlEncoder.Default.Encode(value));
-                separator = '&';
-            }
-        }
-
-        foreach (var (name, value) in Options.AdditionalAuthorizationParameters)
-        {
-            // Written before the protocol parameters, and never in their place: none of them can replace a protocol parameter.
-            if (!IsProtocolParameter(name))
-            {
-                Add(name, value);
-            }
-        }
-
-        Add("response_type", "code");
-        Add("client_id", Options.ClientId);
-        Add("redirect_uri", redirectUri);
-        Add("scope", scope);
-        Add("state", state);
-        if (codeChallenge is not null)
-        {
-            Add(OAuthConstants.CodeChallengeKey, codeChallenge);
-            Add(OAuthConstants.CodeChallengeMethodKey, OAuthConstants.CodeChallengeMethodS256);
-        }
-
-        if (fragmentAt >= 0)
-        {
-            url.Append(endpoint.AsSpan(fragmentAt));
-        }
-
-        return url.ToString();
-    }
-
-    private static bool IsProtocolParameter(string name) => name is "response_type" or "client_id" or "redirect_uri" or "scope" or "state"
-        || string.Equals(name, OAuthConstants.CodeChallengeKey, StringComparison.Ordinal)
-        || string.Equals(name, OAuthConstants.CodeChallengeMethodKey, StringComparison.Ordinal);
-
-    // RFC 7636: 32 random bytes, base64url (43 characters).
-    private static string NewCodeVerifier()
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        RandomNumberGenerator.Fill(bytes);
-        return Base64Url.EncodeToString(bytes);
-    }
-
-    // RFC 7636 S256: base64url(SHA-256(ASCII(verifier))). The verifier is base64url, so one byte per character.
-    private static string ComputeCodeChallenge(string codeVerifier)
-    {
-        Span<byte> ascii = stackalloc byte[128];
-        var length = Encoding.ASCII.GetBytes(codeVerifier, ascii);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(ascii[..length], hash);
-        return Base64Url.EncodeToString(hash);
+        // The base URL carries StateDataFormat's protected properties as 'state': they go into the correlation cookie,
+        // named after the short state that replaces them in the URL.
+        var state = properties.Items[StateKey]!;
+        var url = base.BuildChallengeUrl(properties, redirectUri);
+        var protectedProperties = QueryHelpers.ParseQuery(new Uri(url).Query)["state"].ToString();
+        StateCookies.AppendResponseCookie(Context, StateCookieName(state), protectedProperties, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
+        return url.Replace("state=" + UrlEncoder.Default.Encode(protectedProperties), "state=" + state, StringComparison.Ordinal);
     }
 
     /// <inheritdoc />
     protected override async Task<HandleRequestResult> HandleRemoteAuthenticateAsync()
     {
         var query = Request.Query;
-
-        var restored = RestoreProperties(query["state"]);
-        if (restored.Properties is not { } properties)
+        _state = query["state"] is { Count: 1 } values && EllipsisDriveState.IsWellFormed(values[0]) ? values[0] : null;
+        if (_state is null)
         {
-            var failure = restored.Failure ?? StateFailure.Missing;
-            Log.StateRejected(Logger, failure);
-            return HandleRequestResult.Fail(DescribeStateFailure(failure));
+            return StateFailed(StateFailure.Missing);
         }
 
-        var replayGuard = Context.RequestServices.GetRequiredService<EllipsisDriveStateReplayGuard>();
-        if (!await replayGuard.TryConsumeAsync(Scheme.Name, query["state"]!, Options.RemoteAuthenticationTimeout, Context.RequestAborted).ConfigureAwait(false))
+        var cookieName = StateCookieName(_state);
+        var protectedProperties = StateCookies.GetRequestCookie(Context, cookieName);
+        if (string.IsNullOrEmpty(protectedProperties))
         {
-            Log.StateRejected(Logger, StateFailure.Reused);
-            return HandleRequestResult.Fail(DescribeStateFailure(StateFailure.Reused), properties);
+            return StateFailed(StateFailure.NotFound);
         }
 
-        var error = query["error"];
-        if (!StringValues.IsNullOrEmpty(error))
-        {
-            return await HandleRemoteErrorAsync(error, query["error_description"], query["error_uri"], properties).ConfigureAwait(false);
-        }
+        // One use only, whatever the outcome.
+        StateCookies.DeleteCookie(Context, cookieName, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
 
         var code = query["code"];
-        if (code.Count != 1 || !IsValidCode(code[0]))
+        if (StringValues.IsNullOrEmpty(query["error"]) && (code.Count != 1 || !IsValidCode(code[0])))
         {
             Log.CodeRejected(Logger, code.Count);
-            return HandleRequestResult.Fail("The Ellipsis Drive callback carries no valid 'code' parameter.", properties);
+            return HandleRequestResult.Fail("The Ellipsis Drive callback carries no valid 'code' parameter.");
         }
 
-        var codeExchangeContext = new OAuthCodeExchangeContext(properties, code[0]!, BuildRedirectUri(Options.CallbackPath));
-        using var tokens = await ExchangeCodeAsync(codeExchangeContext).ConfigureAwait(false);
-
-        if (tokens.Error is not null)
+        // The Weixin pattern: the base handler reads the protected properties from 'state', so they go back there. The
+        // provider's error text goes into its failure message verbatim, so it goes back sanitized.
+        Request.QueryString = QueryString.Create(query.Select(parameter => KeyValuePair.Create(parameter.Key, parameter.Key switch
         {
-            return HandleRequestResult.Fail(tokens.Error, properties);
-        }
+            "state" => new StringValues(protectedProperties),
+            "error" => new StringValues(EllipsisDriveText.Sanitize(parameter.Value.ToString(), MaxErrorLength)),
+            "error_description" or "error_uri" => new StringValues(EllipsisDriveText.Sanitize(parameter.Value.ToString(), MaxErrorDescriptionLength)),
+            _ => parameter.Value,
+        })));
 
-        if (string.IsNullOrEmpty(tokens.AccessToken))
-        {
-            return HandleRequestResult.Fail("The Ellipsis Drive token endpoint answered without an access token.", properties);
-        }
-
-        if (Options.SaveTokens)
-        {
-            properties.StoreTokens(CollectTokens(tokens));
-        }
-
+        // Until ValidateCorrelationId sees the properties, the base handler could not unprotect them.
+        _stateFailure = StateFailure.Unreadable;
+        HandleRequestResult result;
         try
         {
-            var ticket = await CreateTicketAsync(new ClaimsIdentity(ClaimsIssuer), properties, tokens).ConfigureAwait(false);
-            if (ticket is null)
-            {
-                return HandleRequestResult.Fail("Failed to retrieve user information from Ellipsis Drive.", properties);
-            }
-
-            if (Options.SaveTokens && Context.RequestServices.GetService<IEllipsisDriveTokenService>() is EllipsisDriveTokenService tokenService)
-            {
-                await tokenService.KeepGrantAtSignInAsync(Scheme.Name, ticket, Context.RequestAborted).ConfigureAwait(false);
-            }
-
-            Context.RequestServices.GetService<EllipsisDriveMetrics>()?.SignedIn(Scheme.Name);
-            return HandleRequestResult.Success(ticket);
+            result = await base.HandleRemoteAuthenticateAsync().ConfigureAwait(false);
         }
         catch (AuthenticationFailureException exception)
         {
-            return HandleRequestResult.Fail(exception, properties);
+            return HandleRequestResult.Fail(exception, _properties);
         }
+
+        if (_stateFailure is { } failure)
+        {
+            return StateFailed(failure, _properties);
+        }
+
+        if (result.Succeeded)
+        {
+            Context.RequestServices.GetService<EllipsisDriveMetrics>()?.SignedIn(Scheme.Name);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Checks that the properties the base handler read from the state cookie belong to this callback's state and are
+    /// within <see cref="RemoteAuthenticationOptions.RemoteAuthenticationTimeout"/>; the cookie was found under this
+    /// state's name, so this browser started the sign-in.
+    /// </summary>
+    /// <param name="properties">The properties read from the state cookie.</param>
+    /// <returns>Whether the callback belongs to the sign-in the properties describe.</returns>
+    protected override bool ValidateCorrelationId(AuthenticationProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        _properties = properties;
+        properties.Items.Remove(StateKey, out var state);
+        properties.Items.Remove(IssuedKey, out var issued);
+
+        _stateFailure = state is null || _state is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(state), Encoding.UTF8.GetBytes(_state))
+            ? StateFailure.Mismatch
+            : !long.TryParse(issued, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                || !EllipsisDriveState.IsFresh(DateTimeOffset.FromUnixTimeSeconds(seconds), TimeProvider.GetUtcNow(), Options.RemoteAuthenticationTimeout)
+                ? StateFailure.Expired
+                : null;
+        return _stateFailure is null;
     }
 
     /// <inheritdoc />
@@ -238,6 +200,14 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
 
         // The verifier is only needed here; it must not travel on into the authentication ticket.
         context.Properties.Items.Remove(OAuthConstants.CodeVerifierKey, out var codeVerifier);
+
+        // A copy of the state cookie taken before its first use would pass again: each state buys one code exchange.
+        var replayGuard = Context.RequestServices.GetRequiredService<EllipsisDriveStateReplayGuard>();
+        if (_state is null || !await replayGuard.TryConsumeAsync(Scheme.Name, _state, Options.RemoteAuthenticationTimeout, Context.RequestAborted).ConfigureAwait(false))
+        {
+            Log.StateRejected(Logger, StateFailure.Reused);
+            return OAuthTokenResponse.Failed(new AuthenticationFailureException(DescribeStateFailure(StateFailure.Reused)));
+        }
 
         using var activity = EllipsisDriveTelemetry.StartTokenEndpointActivity("authorization_code");
         try
@@ -280,55 +250,23 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         AddNameIdentifier(identity, account.RootElement);
 
         await Events.CreatingTicket(context).ConfigureAwait(false);
-        return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+        var ticket = new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+
+        // The base handler saved the tokens in the properties; a durable token store takes them out of the ticket here.
+        if (Options.SaveTokens && Context.RequestServices.GetService<IEllipsisDriveTokenService>() is EllipsisDriveTokenService tokenService)
+        {
+            await tokenService.KeepGrantAtSignInAsync(Scheme.Name, ticket, Context.RequestAborted).ConfigureAwait(false);
+        }
+
+        return ticket;
     }
 
-    // Chunked, so an application that puts a lot in the properties gets several cookies rather than one the browser drops.
-    // A forged "chunks-N" value then reads as an unreadable cookie instead of throwing.
-    private static ChunkingCookieManager StateCookies { get; } = new() { ThrowForPartialCookies = false };
+    private string StateCookieName(string state) => EllipsisDriveState.GetCookieName(state, Options.CorrelationCookie.Name ?? EllipsisDriveState.CookiePrefix);
 
-    /// <summary>
-    /// HttpOnly, SameSite=Lax (it must come back on the provider's top-level redirect), scoped to the callback
-    /// path, and Secure unless the application relaxed the correlation cookie's <c>SecurePolicy</c> too.
-    /// </summary>
-    private CookieOptions CreateStateCookieOptions(DateTimeOffset? expires) => new()
+    private HandleRequestResult StateFailed(StateFailure failure, AuthenticationProperties? properties = null)
     {
-        HttpOnly = true,
-        Secure = Options.CorrelationCookie.SecurePolicy switch
-        {
-            CookieSecurePolicy.None => false,
-            CookieSecurePolicy.SameAsRequest => Request.IsHttps,
-            _ => true,
-        },
-        SameSite = SameSiteMode.Lax,
-        IsEssential = true,
-        Path = (OriginalPathBase + Options.CallbackPath).Value,
-        Domain = Options.CorrelationCookie.Domain,
-        Expires = expires,
-    };
-
-    private EllipsisDriveStateStore CreateStateStore() =>
-        new(Options.DataProtectionProvider ?? throw new InvalidOperationException("The DataProtectionProvider option was not set; register the handler with AddEllipsisDrive()."), Scheme.Name);
-
-    private StateReadResult RestoreProperties(StringValues stateValues)
-    {
-        var state = stateValues.Count == 1 ? stateValues[0] : null;
-        if (!EllipsisDriveStateStore.IsWellFormed(state))
-        {
-            return StateReadResult.Failed(StateFailure.Missing);
-        }
-
-        var cookieName = EllipsisDriveStateStore.GetCookieName(state!);
-        var cookieValue = StateCookies.GetRequestCookie(Context, cookieName);
-        if (string.IsNullOrEmpty(cookieValue))
-        {
-            return StateReadResult.Failed(StateFailure.NotFound);
-        }
-
-        // One use only, whatever the outcome.
-        StateCookies.DeleteCookie(Context, cookieName, CreateStateCookieOptions(expires: null));
-
-        return CreateStateStore().Unprotect(cookieValue, state!, TimeProvider.GetUtcNow(), Options.RemoteAuthenticationTimeout);
+        Log.StateRejected(Logger, failure);
+        return HandleRequestResult.Fail(DescribeStateFailure(failure), properties);
     }
 
     // RFC 6749 appendix A.11: a code is printable ASCII (VSCHAR); anything else is not worth a token request.
@@ -346,62 +284,6 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             CultureInfo.InvariantCulture,
             $"The sign-in state expired: the sign-in must complete within {Options.RemoteAuthenticationTimeout.TotalMinutes} minutes (RemoteAuthenticationTimeout). Start the sign-in again."),
     };
-
-    private async Task<HandleRequestResult> HandleRemoteErrorAsync(StringValues error, StringValues description, StringValues uri, AuthenticationProperties properties)
-    {
-        var errorText = EllipsisDriveText.Sanitize(error.ToString(), MaxErrorLength);
-        var descriptionText = StringValues.IsNullOrEmpty(description) ? null : EllipsisDriveText.Sanitize(description.ToString(), MaxErrorDescriptionLength);
-
-        // access_denied is the user saying no, not a fault: AccessDeniedPath / OnAccessDenied handle it.
-        if (error.Count == 1 && string.Equals(error[0], "access_denied", StringComparison.Ordinal))
-        {
-            Log.AccessDenied(Logger);
-            var result = await HandleAccessDeniedErrorAsync(properties).ConfigureAwait(false);
-            if (!result.None)
-            {
-                return result;
-            }
-
-            return HandleRequestResult.Fail(CreateRemoteErrorException("Access was denied by the user or by Ellipsis Drive.", errorText, descriptionText, uri), properties);
-        }
-
-        Log.RemoteError(Logger, errorText);
-        var message = descriptionText is null
-            ? $"Ellipsis Drive answered the sign-in with the error '{errorText}'."
-            : $"Ellipsis Drive answered the sign-in with the error '{errorText}': {descriptionText}";
-        return HandleRequestResult.Fail(CreateRemoteErrorException(message, errorText, descriptionText, uri), properties);
-    }
-
-    private static AuthenticationFailureException CreateRemoteErrorException(string message, string error, string? description, StringValues uri)
-    {
-        var exception = new AuthenticationFailureException(message);
-        exception.Data["error"] = error;
-        exception.Data["error_description"] = description;
-        exception.Data["error_uri"] = StringValues.IsNullOrEmpty(uri) ? null : EllipsisDriveText.Sanitize(uri.ToString(), MaxErrorDescriptionLength);
-        return exception;
-    }
-
-    private List<AuthenticationToken> CollectTokens(OAuthTokenResponse tokens)
-    {
-        var authTokens = new List<AuthenticationToken> { new() { Name = TokenSnapshot.AccessTokenName, Value = tokens.AccessToken! } };
-        if (!string.IsNullOrEmpty(tokens.RefreshToken))
-        {
-            authTokens.Add(new() { Name = TokenSnapshot.RefreshTokenName, Value = tokens.RefreshToken });
-        }
-
-        if (!string.IsNullOrEmpty(tokens.TokenType))
-        {
-            authTokens.Add(new() { Name = TokenSnapshot.TokenTypeName, Value = tokens.TokenType });
-        }
-
-        if (long.TryParse(tokens.ExpiresIn, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
-        {
-            var expiresAt = TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(seconds);
-            authTokens.Add(new() { Name = TokenSnapshot.ExpiresAtName, Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
-        }
-
-        return authTokens;
-    }
 
     private async Task<JsonDocument> GetAccountAsync(string accessToken)
     {
