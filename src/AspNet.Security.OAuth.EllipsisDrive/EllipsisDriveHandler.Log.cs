@@ -21,10 +21,6 @@ public partial class EllipsisDriveHandler
             Message = "The authorization code exchange failed ({Kind}, HTTP status {StatusCode}, error '{Error}').")]
         public static partial void CodeExchangeFailed(ILogger logger, EllipsisDriveTokenErrorKind kind, int? statusCode, string? error);
 
-        [LoggerMessage(EventId = 6, EventName = "AccountRequestFailed", Level = LogLevel.Warning,
-            Message = "The Ellipsis Drive account request failed (HTTP status {StatusCode}; none when it did not answer).")]
-        public static partial void AccountRequestFailed(ILogger logger, int? statusCode);
-
         [LoggerMessage(EventId = 7, EventName = "NameIdentifierFromUsername", Level = LogLevel.Warning,
             Message = "The Ellipsis Drive account answer has no 'id'; its 'username' is used as the name identifier, which changes if the user is renamed.")]
         public static partial void NameIdentifierFromUsername(ILogger logger);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -29,10 +28,8 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
     private const int MaxCodeLength = 4096;
     private const int MaxErrorLength = 64;
     private const int MaxErrorDescriptionLength = 256;
-    private const int MaxServerMessageLength = 300;
 
-    // The state of the callback being handled, and what became of it: the base pipeline reports a state it cannot use
-    // with one fixed message, the handler says which check failed and what to do.
+    // The callback's state and what became of it: the handler says which check failed, where the base has one message.
     private string? _state;
     private StateFailure? _stateFailure;
     private AuthenticationProperties? _properties;
@@ -78,11 +75,11 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         Log.ChallengeIssued(Logger);
     }
 
-    /// <summary>
-    /// Starts a sign-in's correlation: its short <c>state</c>, and when it was issued. The cookie is written with the
-    /// protected properties in <see cref="BuildChallengeUrl"/>; it is the correlation cookie, so no other one is written.
-    /// </summary>
-    /// <param name="properties">The properties of the sign-in.</param>
+    /// <inheritdoc />
+    /// <remarks>
+    /// The correlation id is the short <c>state</c>; <see cref="BuildChallengeUrl"/> writes the correlation cookie, which
+    /// carries the protected properties.
+    /// </remarks>
     protected override void GenerateCorrelationId(AuthenticationProperties properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
@@ -94,10 +91,6 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
     protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri)
     {
         ArgumentNullException.ThrowIfNull(properties);
-        if (!properties.Items.ContainsKey(StateKey))
-        {
-            GenerateCorrelationId(properties);
-        }
 
         // The base URL carries StateDataFormat's protected properties as 'state': they go into the correlation cookie,
         // named after the short state that replaces them in the URL.
@@ -170,13 +163,11 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         return result;
     }
 
-    /// <summary>
-    /// Checks that the properties the base handler read from the state cookie belong to this callback's state and are
-    /// within <see cref="RemoteAuthenticationOptions.RemoteAuthenticationTimeout"/>; the cookie was found under this
-    /// state's name, so this browser started the sign-in.
-    /// </summary>
-    /// <param name="properties">The properties read from the state cookie.</param>
-    /// <returns>Whether the callback belongs to the sign-in the properties describe.</returns>
+    /// <inheritdoc />
+    /// <remarks>
+    /// The cookie was found under this callback's state, so this browser started the sign-in; its properties must name
+    /// that state and be younger than <see cref="RemoteAuthenticationOptions.RemoteAuthenticationTimeout"/>.
+    /// </remarks>
     protected override bool ValidateCorrelationId(AuthenticationProperties properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
@@ -206,7 +197,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         if (_state is null || !await replayGuard.TryConsumeAsync(Scheme.Name, _state, Options.RemoteAuthenticationTimeout, Context.RequestAborted).ConfigureAwait(false))
         {
             Log.StateRejected(Logger, StateFailure.Reused);
-            return OAuthTokenResponse.Failed(new AuthenticationFailureException(DescribeStateFailure(StateFailure.Reused)));
+            return OAuthTokenResponse.Failed(new AuthenticationFailureException(EllipsisDriveState.Describe(StateFailure.Reused, Options.RemoteAuthenticationTimeout)));
         }
 
         using var activity = EllipsisDriveTelemetry.StartTokenEndpointActivity("authorization_code");
@@ -214,19 +205,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         {
             var answer = await EllipsisDriveTokenClient.RedeemCodeKeepingAnswerAsync(
                 Options, context.Code, context.RedirectUri, codeVerifier, Context.RequestAborted).ConfigureAwait(false);
-
-            // The answer as parsed, not a rewritten copy; the properties it reads by their RFC 6749 names are then set to what
-            // the tolerant reader found (camelCase names, a numeric or fractional expires_in). The response owns the document.
-            // An answer with an access token succeeded: an 'error' member next to it is not a failure (and its unsanitized
-            // text must not become one).
-            var tokenSet = answer.Tokens;
-            var response = OAuthTokenResponse.Success(answer.Document);
-            response.Error = null;
-            response.AccessToken = tokenSet.AccessToken;
-            response.TokenType = tokenSet.TokenType;
-            response.RefreshToken = tokenSet.RefreshToken;
-            response.ExpiresIn = tokenSet.ExpiresIn is { } expiresIn ? ((long)expiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture) : null;
-            return response;
+            return answer.ToOAuthTokenResponse();
         }
         catch (EllipsisDriveTokenException exception)
         {
@@ -242,7 +221,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(tokens);
 
-        using var account = await GetAccountAsync(tokens.AccessToken ?? string.Empty).ConfigureAwait(false);
+        using var account = await EllipsisDriveAccountClient.GetAsync(Options, tokens.AccessToken ?? string.Empty, Logger, Context.RequestAborted).ConfigureAwait(false);
 
         var principal = new ClaimsPrincipal(identity);
         var context = new OAuthCreatingTicketContext(principal, properties, Context, Scheme, Options, Backchannel, tokens, account.RootElement);
@@ -266,117 +245,23 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
     private HandleRequestResult StateFailed(StateFailure failure, AuthenticationProperties? properties = null)
     {
         Log.StateRejected(Logger, failure);
-        return HandleRequestResult.Fail(DescribeStateFailure(failure), properties);
+        return HandleRequestResult.Fail(EllipsisDriveState.Describe(failure, Options.RemoteAuthenticationTimeout), properties);
     }
 
     // RFC 6749 appendix A.11: a code is printable ASCII (VSCHAR); anything else is not worth a token request.
     private static bool IsValidCode(string? code) =>
         !string.IsNullOrEmpty(code) && code.Length <= MaxCodeLength && code.All(static c => c is >= '\x20' and <= '\x7E');
 
-    private string DescribeStateFailure(StateFailure failure) => failure switch
-    {
-        StateFailure.Missing => "The Ellipsis Drive callback carries no valid 'state' parameter.",
-        StateFailure.NotFound => "The sign-in state of this Ellipsis Drive callback was not found: the sign-in was already completed, started in another browser, or its cookie expired. Start the sign-in again.",
-        StateFailure.Unreadable => "The sign-in state cookie could not be read: it was altered, or protected with Data Protection keys this server does not share. Start the sign-in again.",
-        StateFailure.Reused => "The sign-in state of this Ellipsis Drive callback was already used: a callback is good for one sign-in attempt. Start the sign-in again.",
-        StateFailure.Mismatch => "The sign-in state cookie belongs to another sign-in than this Ellipsis Drive callback. Start the sign-in again.",
-        _ => string.Create(
-            CultureInfo.InvariantCulture,
-            $"The sign-in state expired: the sign-in must complete within {Options.RemoteAuthenticationTimeout.TotalMinutes} minutes (RemoteAuthenticationTimeout). Start the sign-in again."),
-    };
-
-    private async Task<JsonDocument> GetAccountAsync(string accessToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Options.UserInformationEndpoint);
-        request.Headers.TryAddWithoutValidation("Accept", "application/json"); // Only sent: no need to parse it.
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        request.Version = Backchannel.DefaultRequestVersion;
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await Backchannel.SendAsync(request, HttpCompletionOption.ResponseContentRead, Context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException exception) when (!Context.RequestAborted.IsCancellationRequested)
-        {
-            Log.AccountRequestFailed(Logger, null);
-            throw new AuthenticationFailureException(
-                string.Create(CultureInfo.InvariantCulture, $"The Ellipsis Drive account endpoint did not answer within {Options.BackchannelTimeout.TotalSeconds} s (BackchannelTimeout)."),
-                exception);
-        }
-        catch (HttpRequestException exception)
-        {
-            Log.AccountRequestFailed(Logger, null);
-            throw new AuthenticationFailureException("The Ellipsis Drive account endpoint could not be reached: " + EllipsisDriveText.Redact(exception.Message, [accessToken]), exception);
-        }
-
-        using (response)
-        {
-            var status = (int)response.StatusCode;
-            if (status is < 200 or > 299)
-            {
-                var errorBody = await response.Content.ReadAsStringAsync(Context.RequestAborted).ConfigureAwait(false);
-                Log.AccountRequestFailed(Logger, status);
-                throw new AuthenticationFailureException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"The Ellipsis Drive account endpoint answered HTTP {status}: {EllipsisDriveText.Redact(DescribeErrorBody(errorBody), [accessToken])}"));
-            }
-
-            // Parsed from the buffered bytes: no string of the whole answer.
-            var document = await EllipsisDriveJson.TryParseAsync(response.Content, maxDepth: 32, Context.RequestAborted).ConfigureAwait(false);
-            if (document?.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document?.Dispose();
-                Log.AccountRequestFailed(Logger, status);
-                var empty = response.Content.Headers.ContentLength == 0
-                    || string.IsNullOrWhiteSpace(await response.Content.ReadAsStringAsync(Context.RequestAborted).ConfigureAwait(false));
-                throw new AuthenticationFailureException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"The Ellipsis Drive account endpoint answered HTTP {status} with {(empty ? "an empty body" : "a body that is not a JSON object")}."));
-            }
-
-            return document;
-        }
-    }
-
     private void AddNameIdentifier(ClaimsIdentity identity, JsonElement account)
     {
-        if (identity.HasClaim(static claim => claim.Type == ClaimTypes.NameIdentifier))
+        // Unless a claim action the application added mapped it.
+        if (!identity.HasClaim(static claim => claim.Type == ClaimTypes.NameIdentifier))
         {
-            return; // Mapped by a claim action the application added.
-        }
-
-        var id = account.TryGetProperty("id", out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            _ => null,
-        } : null;
-
-        if (string.IsNullOrWhiteSpace(id))
-        {
-            id = account.TryGetProperty("username", out var username) && username.ValueKind == JsonValueKind.String ? username.GetString() : null;
-            if (string.IsNullOrWhiteSpace(id))
+            identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, EllipsisDriveAccountClient.ReadId(account, out var fromUsername), ClaimValueTypes.String, ClaimsIssuer));
+            if (fromUsername)
             {
-                throw new AuthenticationFailureException("The Ellipsis Drive account answer has neither an 'id' nor a 'username': the user cannot be identified.");
+                Log.NameIdentifierFromUsername(Logger);
             }
-
-            Log.NameIdentifierFromUsername(Logger);
         }
-
-        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, id, ClaimValueTypes.String, ClaimsIssuer));
-    }
-
-    private static string DescribeErrorBody(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return "an empty body";
-        }
-
-        var answer = EllipsisDriveJson.ReadError(body);
-        return (answer.Message ?? answer.Description ?? answer.Error) is { } text
-            ? EllipsisDriveText.Sanitize(text, MaxServerMessageLength)
-            : answer.IsJson ? "a body without an error message" : "a body that is not JSON";
     }
 }

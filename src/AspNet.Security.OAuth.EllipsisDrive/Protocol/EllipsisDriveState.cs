@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
@@ -43,6 +44,18 @@ internal static class EllipsisDriveState
     /// <summary>Whether a state issued at <paramref name="issuedAt"/> is still good at <paramref name="now"/>.</summary>
     public static bool IsFresh(DateTimeOffset issuedAt, DateTimeOffset now, TimeSpan lifetime) =>
         now <= issuedAt + lifetime && now >= issuedAt - ClockSkew;
+    /// <summary>What went wrong with a callback's state, and what to do.</summary>
+    public static string Describe(StateFailure failure, TimeSpan lifetime) => failure switch
+    {
+        StateFailure.Missing => "The Ellipsis Drive callback carries no valid 'state' parameter.",
+        StateFailure.NotFound => "The sign-in state of this Ellipsis Drive callback was not found: the sign-in was already completed, started in another browser, or its cookie expired. Start the sign-in again.",
+        StateFailure.Unreadable => "The sign-in state cookie could not be read: it was altered, or protected with Data Protection keys this server does not share. Start the sign-in again.",
+        StateFailure.Reused => "The sign-in state of this Ellipsis Drive callback was already used: a callback is good for one sign-in attempt. Start the sign-in again.",
+        StateFailure.Mismatch => "The sign-in state cookie belongs to another sign-in than this Ellipsis Drive callback. Start the sign-in again.",
+        _ => string.Create(
+            CultureInfo.InvariantCulture,
+            $"The sign-in state expired: the sign-in must complete within {lifetime.TotalMinutes} minutes (RemoteAuthenticationTimeout). Start the sign-in again."),
+    };
 }
 
 /// <summary>Why the state of a callback could not be used.</summary>

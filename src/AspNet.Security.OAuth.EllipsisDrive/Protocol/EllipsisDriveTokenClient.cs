@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.OAuth;
 
 namespace AspNet.Security.OAuth.EllipsisDrive;
 
@@ -205,4 +206,20 @@ internal static class EllipsisDriveTokenClient
 internal readonly record struct TokenAnswer(EllipsisDriveTokenSet Tokens, JsonDocument Document) : IDisposable
 {
     public void Dispose() => Document.Dispose();
+
+    /// <summary>
+    /// The answer as parsed (the response owns the document), with the RFC 6749 properties set to what the tolerant reader
+    /// found (camelCase names, a fractional expires_in). With an access token it succeeded: an unsanitized 'error' beside
+    /// it is no failure.
+    /// </summary>
+    public OAuthTokenResponse ToOAuthTokenResponse()
+    {
+        var response = OAuthTokenResponse.Success(Document);
+        response.Error = null;
+        response.AccessToken = Tokens.AccessToken;
+        response.TokenType = Tokens.TokenType;
+        response.RefreshToken = Tokens.RefreshToken;
+        response.ExpiresIn = Tokens.ExpiresIn is { } expiresIn ? ((long)expiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture) : null;
+        return response;
+    }
 }
