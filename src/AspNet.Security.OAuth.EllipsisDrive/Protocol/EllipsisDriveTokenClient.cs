@@ -159,23 +159,10 @@ internal static class EllipsisDriveTokenClient
     private static string[] Secrets(EllipsisDriveOptions options, string secret, string? otherSecret) =>
         string.IsNullOrEmpty(otherSecret) ? [secret, options.ClientSecret] : [secret, otherSecret, options.ClientSecret];
 
-    // A flat object of strings: written directly rather than through a dictionary and the reflection serializer, into
-    // a pooled buffer (the writer asks for room for the worst-case escaping of each value), then copied once.
+    // A flat object of strings, serialized with the source-generated context (no reflection); insertion order is kept.
     private static ByteArrayContent CreateJsonContent(List<KeyValuePair<string, string>> parameters)
     {
-        using var buffer = new PooledByteBufferWriter(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var (name, value) in parameters)
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        var content = new ByteArrayContent(buffer.ToArray());
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>(parameters), EllipsisDriveJsonContext.Default.DictionaryStringString));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }

@@ -45,7 +45,6 @@ public static class EllipsisDriveTokensExtensions
         services.TryAddSingleton<IEllipsisDriveTokenService, EllipsisDriveTokenService>();
         services.TryAddSingleton<EllipsisDriveForeignOrigins>();
         services.TryAddTransient<EllipsisDriveAccessTokenHandler>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, EllipsisDriveDecodedCookieCacheSetup>());
         return services;
     }
 
