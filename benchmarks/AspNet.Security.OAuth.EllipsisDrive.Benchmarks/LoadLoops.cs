@@ -213,6 +213,52 @@ internal static class LoadLoops
         return sizes;
     }
 
+    /// <summary>
+    /// Redis memory per signed-in session: <paramref name="sessions"/> sign-ins (one browser each) per mode under a key
+    /// prefix of its own, then <c>MEMORY USAGE</c> (exact, <c>SAMPLES 0</c>) of every key under that prefix. The
+    /// sign-in's used-state record (the handler's replay guard, kept for RemoteAuthenticationTimeout) is counted apart:
+    /// it is the same in every mode that uses this handler, and not part of the session.
+    /// </summary>
+    public static async Task<IReadOnlyList<RedisMemoryResult>> RedisMemoryAsync(IReadOnlyList<AuthMode> modes, int sessions)
+    {
+        var emulator = await BenchEnvironment.EmulatorAsync();
+        var redis = await BenchEnvironment.RedisAsync() ?? throw new InvalidOperationException("Redis is not running.");
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var database = redis.GetDatabase();
+        var results = new List<RedisMemoryResult>();
+        foreach (var mode in modes)
+        {
+            var prefix = "bench-mem:" + Guid.NewGuid().ToString("N") + ":";
+            await using var app = await BenchApp.StartAsync(mode, emulator, redis: redis, redisPrefix: prefix);
+            for (var i = 0; i < sessions; i++)
+            {
+                using var browser = await BenchEnvironment.SignInAsync(app);
+            }
+
+            long sessionBytes = 0, sessionKeys = 0, otherBytes = 0, otherKeys = 0, valueBytes = 0;
+            await foreach (var key in server.KeysAsync(pattern: prefix + "*", pageSize: 1000))
+            {
+                var bytes = (long)await database.ExecuteAsync("MEMORY", "USAGE", key, "SAMPLES", "0");
+                if (key.ToString().Contains("UsedState", StringComparison.Ordinal))
+                {
+                    otherBytes += bytes;
+                    otherKeys++;
+                }
+                else
+                {
+                    sessionBytes += bytes;
+                    sessionKeys++;
+                    valueBytes += (long)await database.ExecuteAsync("HSTRLEN", key, "data") + key.ToString().Length;
+                }
+            }
+
+            results.Add(new RedisMemoryResult(mode, sessions, (double)sessionKeys / sessions, (double)sessionBytes / sessions, (double)valueBytes / sessions, (double)otherBytes / Math.Max(1, otherKeys)));
+            emulator.ClearRequests();
+        }
+
+        return results;
+    }
+
     private static async Task<Sample> RunSliceAsync(HttpClient client, string cookie, TimeSpan slice, int concurrency)
     {
         long completed = 0;
@@ -318,6 +364,8 @@ internal sealed record LoadResult(
     double? MedianCpuRatio = null);
 
 /// <summary>Token-endpoint calls and store reads per request with a valid token.</summary>
+internal sealed record RedisMemoryResult(AuthMode Mode, int Sessions, double KeysPerSession, double BytesPerSession, double KeyAndValueBytesPerSession, double UsedStateBytesPerSignIn);
+
 internal sealed record FreshnessResult(AuthMode Mode, int Requests, double TokenCallsPerRequest, double? StoreReadsPerRequest);
 
 /// <summary>What a refresh storm cost.</summary>
