@@ -166,6 +166,8 @@ internal static class Program
             md.AppendLine(inv, $"- {redisNote}");
         }
 
+        md.AppendLine(inv, $"- Requests of the load loops not answered 200 (session store timed out, user answered as signed out): {(LoadLoops.NotOk.IsEmpty ? "none" : string.Join(", ", LoadLoops.NotOk.Select(p => $"{Name(p.Key)} {p.Value}")))}");
+
         if (requests is not null && throughput is not null)
         {
             AppendRequests(md, requests, throughput);
