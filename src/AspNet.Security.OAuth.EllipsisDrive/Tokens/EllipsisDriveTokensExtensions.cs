@@ -1,5 +1,4 @@
 using AspNet.Security.OAuth.EllipsisDrive;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
