@@ -42,13 +42,14 @@ internal enum AuthMode
     EllipsisDriveCookieNoTokenRead,
 
     /// <summary>
-    /// A reference: <see cref="EllipsisDriveCookie"/> with <see cref="EllipsisDriveTokenOptions.CacheDecodedCookies"/> off,
-    /// so every request decrypts and deserializes its cookie, as the plain cookie baseline does.
+    /// The peer of <see cref="EllipsisDriveServerRedis"/>: the same handler and token service, with the hand-written
+    /// <see cref="DistributedCacheTicketStore"/> over Redis as the cookie's session store, the stored bytes protected with
+    /// Data Protection.
     /// </summary>
-    EllipsisDriveCookieNoDecodedCache,
+    PeerTicketStoreRedisProtected,
 
-    /// <summary>A reference: <see cref="EllipsisDriveServerMemory"/> with <see cref="EllipsisDriveTokenOptions.CacheDecodedCookies"/> off.</summary>
-    EllipsisDriveServerMemoryNoDecodedCache,
+    /// <summary>The same peer, the stored bytes not protected (as many blog posts write it).</summary>
+    PeerTicketStoreRedisPlain,
 }
 
 /// <summary>
@@ -111,7 +112,8 @@ internal sealed class BenchApp : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton(dataProtection ?? new EphemeralDataProtectionProvider());
+        dataProtection ??= new EphemeralDataProtectionProvider();
+        builder.Services.AddSingleton(dataProtection);
         builder.Services.AddRouting();
         builder.Services.AddAuthorization();
 
@@ -133,21 +135,25 @@ internal sealed class BenchApp : IAsyncDisposable
                     options.BaseAddress = emulator.BaseAddress;
                     options.TimeProvider = time;
                 });
-                builder.Services.AddEllipsisDriveTokens(options => options.CacheDecodedCookies =
-                    mode is not (AuthMode.EllipsisDriveCookieNoDecodedCache or AuthMode.EllipsisDriveServerMemoryNoDecodedCache));
-                if (mode is not (AuthMode.EllipsisDriveCookie or AuthMode.EllipsisDriveCookieNoTokenRead or AuthMode.EllipsisDriveCookieNoDecodedCache))
+                builder.Services.AddEllipsisDriveTokens();
+                if (mode is AuthMode.PeerTicketStoreRedisProtected or AuthMode.PeerTicketStoreRedisPlain)
+                {
+                    // What a farm user writes: Redis as the IDistributedCache, the hand-written store as the session store.
+                    cache = new CountingDistributedCache(NewRedisCache(redis, redisPrefix));
+                    builder.Services.AddSingleton<IDistributedCache>(cache);
+                    var store = new DistributedCacheTicketStore(
+                        cache,
+                        mode == AuthMode.PeerTicketStoreRedisProtected ? dataProtection.CreateProtector("Peer.TicketStore") : null);
+                    builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme).Configure(options => options.SessionStore = store);
+                }
+                else if (mode is not (AuthMode.EllipsisDriveCookie or AuthMode.EllipsisDriveCookieNoTokenRead))
                 {
                     builder.Services.AddEllipsisDriveSessions();
                     IDistributedCache inner;
                     if (mode == AuthMode.EllipsisDriveServerRedis)
                     {
-                        var connection = redis ?? throw new InvalidOperationException("Redis mode needs a connection.");
-                        inner = new RedisCache(new RedisCacheOptions
-                        {
-                            ConnectionMultiplexerFactory = () => Task.FromResult(connection),
-                            InstanceName = redisPrefix ?? "bench:",
-                        });
-                        builder.Services.AddEllipsisDriveRedisRefreshLock(connection);
+                        inner = NewRedisCache(redis, redisPrefix);
+                        builder.Services.AddEllipsisDriveRedisRefreshLock(redis!);
                     }
                     else
                     {
@@ -187,6 +193,16 @@ internal sealed class BenchApp : IAsyncDisposable
 
         await app.StartAsync();
         return new BenchApp(app, mode, cache);
+    }
+
+    private static RedisCache NewRedisCache(IConnectionMultiplexer? redis, string? prefix)
+    {
+        var connection = redis ?? throw new InvalidOperationException("The Redis modes need a connection.");
+        return new RedisCache(new RedisCacheOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult(connection),
+            InstanceName = prefix ?? "bench:",
+        });
     }
 
     /// <summary>The claims an Ellipsis Drive sign-in of the emulator's <c>alice</c> gives, for the baseline.</summary>

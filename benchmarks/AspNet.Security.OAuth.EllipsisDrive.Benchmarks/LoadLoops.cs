@@ -15,6 +15,12 @@ internal static class LoadLoops
 {
     private static readonly Uri ApiUrl = new(BenchApp.Origin, "/api");
 
+    /// <summary>
+    /// Requests of the throughput loops that were not answered 200, per mode: on a loaded machine a session-store read can
+    /// overrun its timeout, and the user is then answered as signed out. Counted and printed rather than fatal.
+    /// </summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<AuthMode, int> NotOk { get; } = new();
+
     public static async Task<int> SendApiAsync(HttpClient client, string cookie)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, ApiUrl);
@@ -54,7 +60,7 @@ internal static class LoadLoops
                 for (var i = 0; i < apps.Count; i++)
                 {
                     var (mode, _, client, cookie) = apps[(i + round) % apps.Count];
-                    slices[mode] = await RunSliceAsync(client, cookie, slice, concurrency);
+                    slices[mode] = await RunSliceAsync(mode, client, cookie, slice, concurrency);
                 }
 
                 if (round > 0)
@@ -213,7 +219,53 @@ internal static class LoadLoops
         return sizes;
     }
 
-    private static async Task<Sample> RunSliceAsync(HttpClient client, string cookie, TimeSpan slice, int concurrency)
+    /// <summary>
+    /// Redis memory per signed-in session: <paramref name="sessions"/> sign-ins (one browser each) per mode under a key
+    /// prefix of its own, then <c>MEMORY USAGE</c> (exact, <c>SAMPLES 0</c>) of every key under that prefix. The
+    /// sign-in's used-state record (the handler's replay guard, kept for RemoteAuthenticationTimeout) is counted apart:
+    /// it is the same in every mode that uses this handler, and not part of the session.
+    /// </summary>
+    public static async Task<IReadOnlyList<RedisMemoryResult>> RedisMemoryAsync(IReadOnlyList<AuthMode> modes, int sessions)
+    {
+        var emulator = await BenchEnvironment.EmulatorAsync();
+        var redis = await BenchEnvironment.RedisAsync() ?? throw new InvalidOperationException("Redis is not running.");
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var database = redis.GetDatabase();
+        var results = new List<RedisMemoryResult>();
+        foreach (var mode in modes)
+        {
+            var prefix = "bench-mem:" + Guid.NewGuid().ToString("N") + ":";
+            await using var app = await BenchApp.StartAsync(mode, emulator, redis: redis, redisPrefix: prefix);
+            for (var i = 0; i < sessions; i++)
+            {
+                using var browser = await BenchEnvironment.SignInAsync(app);
+            }
+
+            long sessionBytes = 0, sessionKeys = 0, otherBytes = 0, otherKeys = 0, valueBytes = 0;
+            await foreach (var key in server.KeysAsync(pattern: prefix + "*", pageSize: 1000))
+            {
+                var bytes = (long)await database.ExecuteAsync("MEMORY", "USAGE", key, "SAMPLES", "0");
+                if (key.ToString().Contains("UsedState", StringComparison.Ordinal))
+                {
+                    otherBytes += bytes;
+                    otherKeys++;
+                }
+                else
+                {
+                    sessionBytes += bytes;
+                    sessionKeys++;
+                    valueBytes += (long)await database.ExecuteAsync("HSTRLEN", key, "data") + key.ToString().Length;
+                }
+            }
+
+            results.Add(new RedisMemoryResult(mode, sessions, (double)sessionKeys / sessions, (double)sessionBytes / sessions, (double)valueBytes / sessions, (double)otherBytes / Math.Max(1, otherKeys)));
+            emulator.ClearRequests();
+        }
+
+        return results;
+    }
+
+    private static async Task<Sample> RunSliceAsync(AuthMode mode, HttpClient client, string cookie, TimeSpan slice, int concurrency)
     {
         long completed = 0;
         return await MeasureAsync(async () =>
@@ -223,7 +275,15 @@ internal static class LoadLoops
             {
                 while (Stopwatch.GetTimestamp() < deadline)
                 {
-                    await SendApiAsync(client, cookie);
+                    try
+                    {
+                        await SendApiAsync(client, cookie);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        NotOk.AddOrUpdate(mode, 1, static (_, count) => count + 1);
+                    }
+
                     Interlocked.Increment(ref completed);
                 }
             }));
@@ -318,6 +378,8 @@ internal sealed record LoadResult(
     double? MedianCpuRatio = null);
 
 /// <summary>Token-endpoint calls and store reads per request with a valid token.</summary>
+internal sealed record RedisMemoryResult(AuthMode Mode, int Sessions, double KeysPerSession, double BytesPerSession, double KeyAndValueBytesPerSession, double UsedStateBytesPerSignIn);
+
 internal sealed record FreshnessResult(AuthMode Mode, int Requests, double TokenCallsPerRequest, double? StoreReadsPerRequest);
 
 /// <summary>What a refresh storm cost.</summary>

@@ -17,28 +17,16 @@ public partial class EllipsisDriveHandler
             Message = "The Ellipsis Drive callback was rejected: it carries {CodeCount} 'code' value(s), or one that is empty, too long or not printable ASCII.")]
         public static partial void CodeRejected(ILogger logger, int codeCount);
 
-        [LoggerMessage(EventId = 3, EventName = "AccessDenied", Level = LogLevel.Information,
-            Message = "The user or Ellipsis Drive denied the sign-in (access_denied).")]
-        public static partial void AccessDenied(ILogger logger);
-
-        [LoggerMessage(EventId = 4, EventName = "RemoteError", Level = LogLevel.Warning,
-            Message = "Ellipsis Drive answered the sign-in with the error '{Error}'.")]
-        public static partial void RemoteError(ILogger logger, string error);
-
         [LoggerMessage(EventId = 5, EventName = "CodeExchangeFailed", Level = LogLevel.Warning,
             Message = "The authorization code exchange failed ({Kind}, HTTP status {StatusCode}, error '{Error}').")]
         public static partial void CodeExchangeFailed(ILogger logger, EllipsisDriveTokenErrorKind kind, int? statusCode, string? error);
-
-        [LoggerMessage(EventId = 6, EventName = "AccountRequestFailed", Level = LogLevel.Warning,
-            Message = "The Ellipsis Drive account request failed (HTTP status {StatusCode}; none when it did not answer).")]
-        public static partial void AccountRequestFailed(ILogger logger, int? statusCode);
 
         [LoggerMessage(EventId = 7, EventName = "NameIdentifierFromUsername", Level = LogLevel.Warning,
             Message = "The Ellipsis Drive account answer has no 'id'; its 'username' is used as the name identifier, which changes if the user is renamed.")]
         public static partial void NameIdentifierFromUsername(ILogger logger);
 
         [LoggerMessage(EventId = 8, EventName = "ChallengeIssued", Level = LogLevel.Debug,
-            Message = "The browser was redirected to the Ellipsis Drive authorization endpoint; the sign-in's properties are kept in a state cookie.")]
+            Message = "The browser was redirected to the Ellipsis Drive authorization endpoint; its properties wait in the state cookie.")]
         public static partial void ChallengeIssued(ILogger logger);
     }
 }

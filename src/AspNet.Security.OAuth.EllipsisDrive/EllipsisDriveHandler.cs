@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -10,6 +8,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,16 +17,22 @@ using Microsoft.Extensions.Primitives;
 namespace AspNet.Security.OAuth.EllipsisDrive;
 
 /// <summary>
-/// Authenticates users with Ellipsis Drive: OAuth 2.0 authorization code with PKCE (S256), a compact
-/// <c>state</c> that fits the provider's storage, the token request in the shape Ellipsis Drive documents,
-/// and the signed-in user read from the account endpoint.
+/// Authenticates users with Ellipsis Drive on the <see cref="OAuthHandler{TOptions}"/> pipeline: a short <c>state</c>
+/// that fits the provider's storage (the protected properties wait in the correlation cookie), the token request in the
+/// shape Ellipsis Drive documents, and the signed-in user read from the account endpoint.
 /// </summary>
 public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
 {
+    private const string StateKey = ".ellipsisdrive.state";
+    private const string IssuedKey = ".ellipsisdrive.issued";
     private const int MaxCodeLength = 4096;
     private const int MaxErrorLength = 64;
     private const int MaxErrorDescriptionLength = 256;
-    private const int MaxServerMessageLength = 300;
+
+    // The callback's state and what became of it: the handler says which check failed, where the base has one message.
+    private string? _state;
+    private StateFailure? _stateFailure;
+    private AuthenticationProperties? _properties;
 
     /// <summary>
     /// Initializes a new <see cref="EllipsisDriveHandler"/>.
@@ -39,6 +44,10 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         : base(options, logger, encoder)
     {
     }
+
+    // Chunked, so an application that puts a lot in the properties gets several cookies rather than one the browser drops.
+    // A forged "chunks-N" value then reads as an unreadable cookie instead of throwing.
+    private static ChunkingCookieManager StateCookies { get; } = new() { ThrowForPartialCookies = false };
 
     /// <inheritdoc />
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -53,18 +62,29 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
             return;
         }
 
-        // As the base handler does, minus its debug line: it logs the whole redirect, state included.
+        // The base handler's steps, minus its debug line: that line logs the redirect URL, and the state in it is what a
+        // forged callback needs to pass in this browser.
         if (string.IsNullOrEmpty(properties.RedirectUri))
         {
             properties.RedirectUri = OriginalPathBase + OriginalPath + Request.QueryString;
         }
 
-        // No correlation cookie: the state cookie does its job. It is set for this browser only, one per sign-in, and the
-        // callback must bring it back under the name derived from its state, with the state inside it, or it fails. A
-        // second cookie proving the same thing cost every sign-in a cookie written, sent and deleted.
+        GenerateCorrelationId(properties);
         var authorizationUrl = BuildChallengeUrl(properties, BuildRedirectUri(Options.CallbackPath));
         await Events.RedirectToAuthorizationEndpoint(new RedirectContext<OAuthOptions>(Context, Scheme, Options, properties, authorizationUrl)).ConfigureAwait(false);
         Log.ChallengeIssued(Logger);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The correlation id is the short <c>state</c>; <see cref="BuildChallengeUrl"/> writes the correlation cookie, which
+    /// carries the protected properties.
+    /// </remarks>
+    protected override void GenerateCorrelationId(AuthenticationProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        properties.Items[StateKey] = EllipsisDriveState.NewState();
+        properties.Items[IssuedKey] = TimeProvider.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
@@ -72,163 +92,96 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
     {
         ArgumentNullException.ThrowIfNull(properties);
 
-        var scopes = properties.GetParameter<ICollection<string>>(OAuthChallengeProperties.ScopeKey);
-        var state = EllipsisDriveStateStore.NewState();
-        var scope = scopes is null ? FormatScope() : FormatScope(scopes);
-
-        string? codeChallenge = null;
-        if (Options.UsePkce)
-        {
-            var codeVerifier = NewCodeVerifier();
-            properties.Items[OAuthConstants.CodeVerifierKey] = codeVerifier;
-            codeChallenge = ComputeCodeChallenge(codeVerifier);
-        }
-
-        var now = TimeProvider.GetUtcNow();
-        StateCookies.AppendResponseCookie(
-            Context,
-            EllipsisDriveStateStore.GetCookieName(state),
-            CreateStateStore().Protect(state, now, properties),
-            CreateStateCookieOptions(now + Options.RemoteAuthenticationTimeout));
-
-        // The query is written straight into one builder sized for it, rather than through a dictionary and QueryHelpers.
-        var endpoint = Options.AuthorizationEndpoint;
-        var fragmentAt = endpoint.IndexOf('#', StringComparison.Ordinal);
-        var target = fragmentAt < 0 ? endpoint.AsSpan() : endpoint.AsSpan(0, fragmentAt);
-        var url = new StringBuilder(target.Length + 256 + redirectUri.Length + scope.Length);
-        url.Append(target);
-        var separator = target.Contains('?') ? '&' : '?';
-
-        void Add(string name, string? value)
-        {
-            if (value is not null)
-            {
-                url.Append(separator).Append(UrlEncoder.Default.Encode(name)).Append('=').Append(UrlEncoder.Default.Encode(value));
-                separator = '&';
-            }
-        }
-
-        foreach (var (name, value) in Options.AdditionalAuthorizationParameters)
-        {
-            // Written before the protocol parameters, and never in their place: none of them can replace a protocol parameter.
-            if (!IsProtocolParameter(name))
-            {
-                Add(name, value);
-            }
-        }
-
-        Add("response_type", "code");
-        Add("client_id", Options.ClientId);
-        Add("redirect_uri", redirectUri);
-        Add("scope", scope);
-        Add("state", state);
-        if (codeChallenge is not null)
-        {
-            Add(OAuthConstants.CodeChallengeKey, codeChallenge);
-            Add(OAuthConstants.CodeChallengeMethodKey, OAuthConstants.CodeChallengeMethodS256);
-        }
-
-        if (fragmentAt >= 0)
-        {
-            url.Append(endpoint.AsSpan(fragmentAt));
-        }
-
-        return url.ToString();
-    }
-
-    private static bool IsProtocolParameter(string name) => name is "response_type" or "client_id" or "redirect_uri" or "scope" or "state"
-        || string.Equals(name, OAuthConstants.CodeChallengeKey, StringComparison.Ordinal)
-        || string.Equals(name, OAuthConstants.CodeChallengeMethodKey, StringComparison.Ordinal);
-
-    // RFC 7636: 32 random bytes, base64url (43 characters).
-    private static string NewCodeVerifier()
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        RandomNumberGenerator.Fill(bytes);
-        return Base64Url.EncodeToString(bytes);
-    }
-
-    // RFC 7636 S256: base64url(SHA-256(ASCII(verifier))). The verifier is base64url, so one byte per character.
-    private static string ComputeCodeChallenge(string codeVerifier)
-    {
-        Span<byte> ascii = stackalloc byte[128];
-        var length = Encoding.ASCII.GetBytes(codeVerifier, ascii);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(ascii[..length], hash);
-        return Base64Url.EncodeToString(hash);
+        // The base URL carries StateDataFormat's protected properties as 'state': they go into the correlation cookie,
+        // named after the short state that replaces them in the URL.
+        var state = properties.Items[StateKey]!;
+        var url = base.BuildChallengeUrl(properties, redirectUri);
+        var protectedProperties = QueryHelpers.ParseQuery(new Uri(url).Query)["state"].ToString();
+        StateCookies.AppendResponseCookie(Context, StateCookieName(state), protectedProperties, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
+        return url.Replace("state=" + UrlEncoder.Default.Encode(protectedProperties), "state=" + state, StringComparison.Ordinal);
     }
 
     /// <inheritdoc />
     protected override async Task<HandleRequestResult> HandleRemoteAuthenticateAsync()
     {
         var query = Request.Query;
-
-        var restored = RestoreProperties(query["state"]);
-        if (restored.Properties is not { } properties)
+        _state = query["state"] is { Count: 1 } values && EllipsisDriveState.IsWellFormed(values[0]) ? values[0] : null;
+        if (_state is null)
         {
-            var failure = restored.Failure ?? StateFailure.Missing;
-            Log.StateRejected(Logger, failure);
-            return HandleRequestResult.Fail(DescribeStateFailure(failure));
+            return StateFailed(StateFailure.Missing);
         }
 
-        var replayGuard = Context.RequestServices.GetRequiredService<EllipsisDriveStateReplayGuard>();
-        if (!await replayGuard.TryConsumeAsync(Scheme.Name, query["state"]!, Options.RemoteAuthenticationTimeout, Context.RequestAborted).ConfigureAwait(false))
+        var cookieName = StateCookieName(_state);
+        var protectedProperties = StateCookies.GetRequestCookie(Context, cookieName);
+        if (string.IsNullOrEmpty(protectedProperties))
         {
-            Log.StateRejected(Logger, StateFailure.Reused);
-            return HandleRequestResult.Fail(DescribeStateFailure(StateFailure.Reused), properties);
+            return StateFailed(StateFailure.NotFound);
         }
 
-        var error = query["error"];
-        if (!StringValues.IsNullOrEmpty(error))
-        {
-            return await HandleRemoteErrorAsync(error, query["error_description"], query["error_uri"], properties).ConfigureAwait(false);
-        }
+        // One use only, whatever the outcome.
+        StateCookies.DeleteCookie(Context, cookieName, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
 
         var code = query["code"];
-        if (code.Count != 1 || !IsValidCode(code[0]))
+        if (StringValues.IsNullOrEmpty(query["error"]) && (code.Count != 1 || !IsValidCode(code[0])))
         {
             Log.CodeRejected(Logger, code.Count);
-            return HandleRequestResult.Fail("The Ellipsis Drive callback carries no valid 'code' parameter.", properties);
+            return HandleRequestResult.Fail("The Ellipsis Drive callback carries no valid 'code' parameter.");
         }
 
-        var codeExchangeContext = new OAuthCodeExchangeContext(properties, code[0]!, BuildRedirectUri(Options.CallbackPath));
-        using var tokens = await ExchangeCodeAsync(codeExchangeContext).ConfigureAwait(false);
-
-        if (tokens.Error is not null)
+        // The Weixin pattern: the base handler reads the protected properties from 'state', so they go back there. The
+        // provider's error text goes into its failure message verbatim, so it goes back sanitized.
+        Request.QueryString = QueryString.Create(query.Select(parameter => KeyValuePair.Create(parameter.Key, parameter.Key switch
         {
-            return HandleRequestResult.Fail(tokens.Error, properties);
-        }
+            "state" => new StringValues(protectedProperties),
+            "error" => new StringValues(EllipsisDriveText.Sanitize(parameter.Value.ToString(), MaxErrorLength)),
+            "error_description" or "error_uri" => new StringValues(EllipsisDriveText.Sanitize(parameter.Value.ToString(), MaxErrorDescriptionLength)),
+            _ => parameter.Value,
+        })));
 
-        if (string.IsNullOrEmpty(tokens.AccessToken))
-        {
-            return HandleRequestResult.Fail("The Ellipsis Drive token endpoint answered without an access token.", properties);
-        }
-
-        if (Options.SaveTokens)
-        {
-            properties.StoreTokens(CollectTokens(tokens));
-        }
-
+        // Until ValidateCorrelationId sees the properties, the base handler could not unprotect them.
+        _stateFailure = StateFailure.Unreadable;
+        HandleRequestResult result;
         try
         {
-            var ticket = await CreateTicketAsync(new ClaimsIdentity(ClaimsIssuer), properties, tokens).ConfigureAwait(false);
-            if (ticket is null)
-            {
-                return HandleRequestResult.Fail("Failed to retrieve user information from Ellipsis Drive.", properties);
-            }
-
-            if (Options.SaveTokens && Context.RequestServices.GetService<IEllipsisDriveTokenService>() is EllipsisDriveTokenService tokenService)
-            {
-                await tokenService.KeepGrantAtSignInAsync(Scheme.Name, ticket, Context.RequestAborted).ConfigureAwait(false);
-            }
-
-            Context.RequestServices.GetService<EllipsisDriveMetrics>()?.SignedIn(Scheme.Name);
-            return HandleRequestResult.Success(ticket);
+            result = await base.HandleRemoteAuthenticateAsync().ConfigureAwait(false);
         }
         catch (AuthenticationFailureException exception)
         {
-            return HandleRequestResult.Fail(exception, properties);
+            return HandleRequestResult.Fail(exception, _properties);
         }
+
+        if (_stateFailure is { } failure)
+        {
+            return StateFailed(failure, _properties);
+        }
+
+        if (result.Succeeded)
+        {
+            Context.RequestServices.GetService<EllipsisDriveMetrics>()?.SignedIn(Scheme.Name);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The cookie was found under this callback's state, so this browser started the sign-in; its properties must name
+    /// that state and be younger than <see cref="RemoteAuthenticationOptions.RemoteAuthenticationTimeout"/>.
+    /// </remarks>
+    protected override bool ValidateCorrelationId(AuthenticationProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        _properties = properties;
+        properties.Items.Remove(StateKey, out var state);
+        properties.Items.Remove(IssuedKey, out var issued);
+
+        _stateFailure = state is null || _state is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(state), Encoding.UTF8.GetBytes(_state))
+            ? StateFailure.Mismatch
+            : !long.TryParse(issued, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                || !EllipsisDriveState.IsFresh(DateTimeOffset.FromUnixTimeSeconds(seconds), TimeProvider.GetUtcNow(), Options.RemoteAuthenticationTimeout)
+                ? StateFailure.Expired
+                : null;
+        return _stateFailure is null;
     }
 
     /// <inheritdoc />
@@ -239,24 +192,20 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         // The verifier is only needed here; it must not travel on into the authentication ticket.
         context.Properties.Items.Remove(OAuthConstants.CodeVerifierKey, out var codeVerifier);
 
+        // A copy of the state cookie taken before its first use would pass again: each state buys one code exchange.
+        var replayGuard = Context.RequestServices.GetRequiredService<EllipsisDriveStateReplayGuard>();
+        if (_state is null || !await replayGuard.TryConsumeAsync(Scheme.Name, _state, Options.RemoteAuthenticationTimeout, Context.RequestAborted).ConfigureAwait(false))
+        {
+            Log.StateRejected(Logger, StateFailure.Reused);
+            return OAuthTokenResponse.Failed(new AuthenticationFailureException(EllipsisDriveState.Describe(StateFailure.Reused, Options.RemoteAuthenticationTimeout)));
+        }
+
         using var activity = EllipsisDriveTelemetry.StartTokenEndpointActivity("authorization_code");
         try
         {
             var answer = await EllipsisDriveTokenClient.RedeemCodeKeepingAnswerAsync(
                 Options, context.Code, context.RedirectUri, codeVerifier, Context.RequestAborted).ConfigureAwait(false);
-
-            // The answer as parsed, not a rewritten copy; the properties it reads by their RFC 6749 names are then set to what
-            // the tolerant reader found (camelCase names, a numeric or fractional expires_in). The response owns the document.
-            // An answer with an access token succeeded: an 'error' member next to it is not a failure (and its unsanitized
-            // text must not become one).
-            var tokenSet = answer.Tokens;
-            var response = OAuthTokenResponse.Success(answer.Document);
-            response.Error = null;
-            response.AccessToken = tokenSet.AccessToken;
-            response.TokenType = tokenSet.TokenType;
-            response.RefreshToken = tokenSet.RefreshToken;
-            response.ExpiresIn = tokenSet.ExpiresIn is { } expiresIn ? ((long)expiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture) : null;
-            return response;
+            return answer.ToOAuthTokenResponse();
         }
         catch (EllipsisDriveTokenException exception)
         {
@@ -272,7 +221,7 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(tokens);
 
-        using var account = await GetAccountAsync(tokens.AccessToken ?? string.Empty).ConfigureAwait(false);
+        using var account = await EllipsisDriveAccountClient.GetAsync(Options, tokens.AccessToken ?? string.Empty, Logger, Context.RequestAborted).ConfigureAwait(false);
 
         var principal = new ClaimsPrincipal(identity);
         var context = new OAuthCreatingTicketContext(principal, properties, Context, Scheme, Options, Backchannel, tokens, account.RootElement);
@@ -280,221 +229,39 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
         AddNameIdentifier(identity, account.RootElement);
 
         await Events.CreatingTicket(context).ConfigureAwait(false);
-        return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+        var ticket = new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+
+        // The base handler saved the tokens in the properties; a durable token store takes them out of the ticket here.
+        if (Options.SaveTokens && Context.RequestServices.GetService<IEllipsisDriveTokenService>() is EllipsisDriveTokenService tokenService)
+        {
+            await tokenService.KeepGrantAtSignInAsync(Scheme.Name, ticket, Context.RequestAborted).ConfigureAwait(false);
+        }
+
+        return ticket;
     }
 
-    // Chunked, so an application that puts a lot in the properties gets several cookies rather than one the browser drops.
-    // A forged "chunks-N" value then reads as an unreadable cookie instead of throwing.
-    private static ChunkingCookieManager StateCookies { get; } = new() { ThrowForPartialCookies = false };
+    private string StateCookieName(string state) => EllipsisDriveState.GetCookieName(state, Options.CorrelationCookie.Name ?? EllipsisDriveState.CookiePrefix);
 
-    /// <summary>
-    /// HttpOnly, SameSite=Lax (it must come back on the provider's top-level redirect), scoped to the callback
-    /// path, and Secure unless the application relaxed the correlation cookie's <c>SecurePolicy</c> too.
-    /// </summary>
-    private CookieOptions CreateStateCookieOptions(DateTimeOffset? expires) => new()
+    private HandleRequestResult StateFailed(StateFailure failure, AuthenticationProperties? properties = null)
     {
-        HttpOnly = true,
-        Secure = Options.CorrelationCookie.SecurePolicy switch
-        {
-            CookieSecurePolicy.None => false,
-            CookieSecurePolicy.SameAsRequest => Request.IsHttps,
-            _ => true,
-        },
-        SameSite = SameSiteMode.Lax,
-        IsEssential = true,
-        Path = (OriginalPathBase + Options.CallbackPath).Value,
-        Domain = Options.CorrelationCookie.Domain,
-        Expires = expires,
-    };
-
-    private EllipsisDriveStateStore CreateStateStore() =>
-        new(Options.DataProtectionProvider ?? throw new InvalidOperationException("The DataProtectionProvider option was not set; register the handler with AddEllipsisDrive()."), Scheme.Name);
-
-    private StateReadResult RestoreProperties(StringValues stateValues)
-    {
-        var state = stateValues.Count == 1 ? stateValues[0] : null;
-        if (!EllipsisDriveStateStore.IsWellFormed(state))
-        {
-            return StateReadResult.Failed(StateFailure.Missing);
-        }
-
-        var cookieName = EllipsisDriveStateStore.GetCookieName(state!);
-        var cookieValue = StateCookies.GetRequestCookie(Context, cookieName);
-        if (string.IsNullOrEmpty(cookieValue))
-        {
-            return StateReadResult.Failed(StateFailure.NotFound);
-        }
-
-        // One use only, whatever the outcome.
-        StateCookies.DeleteCookie(Context, cookieName, CreateStateCookieOptions(expires: null));
-
-        return CreateStateStore().Unprotect(cookieValue, state!, TimeProvider.GetUtcNow(), Options.RemoteAuthenticationTimeout);
+        Log.StateRejected(Logger, failure);
+        return HandleRequestResult.Fail(EllipsisDriveState.Describe(failure, Options.RemoteAuthenticationTimeout), properties);
     }
 
     // RFC 6749 appendix A.11: a code is printable ASCII (VSCHAR); anything else is not worth a token request.
     private static bool IsValidCode(string? code) =>
         !string.IsNullOrEmpty(code) && code.Length <= MaxCodeLength && code.All(static c => c is >= '\x20' and <= '\x7E');
 
-    private string DescribeStateFailure(StateFailure failure) => failure switch
-    {
-        StateFailure.Missing => "The Ellipsis Drive callback carries no valid 'state' parameter.",
-        StateFailure.NotFound => "The sign-in state of this Ellipsis Drive callback was not found: the sign-in was already completed, started in another browser, or its cookie expired. Start the sign-in again.",
-        StateFailure.Unreadable => "The sign-in state cookie could not be read: it was altered, or protected with Data Protection keys this server does not share. Start the sign-in again.",
-        StateFailure.Reused => "The sign-in state of this Ellipsis Drive callback was already used: a callback is good for one sign-in attempt. Start the sign-in again.",
-        StateFailure.Mismatch => "The sign-in state cookie belongs to another sign-in than this Ellipsis Drive callback. Start the sign-in again.",
-        _ => string.Create(
-            CultureInfo.InvariantCulture,
-            $"The sign-in state expired: the sign-in must complete within {Options.RemoteAuthenticationTimeout.TotalMinutes} minutes (RemoteAuthenticationTimeout). Start the sign-in again."),
-    };
-
-    private async Task<HandleRequestResult> HandleRemoteErrorAsync(StringValues error, StringValues description, StringValues uri, AuthenticationProperties properties)
-    {
-        var errorText = EllipsisDriveText.Sanitize(error.ToString(), MaxErrorLength);
-        var descriptionText = StringValues.IsNullOrEmpty(description) ? null : EllipsisDriveText.Sanitize(description.ToString(), MaxErrorDescriptionLength);
-
-        // access_denied is the user saying no, not a fault: AccessDeniedPath / OnAccessDenied handle it.
-        if (error.Count == 1 && string.Equals(error[0], "access_denied", StringComparison.Ordinal))
-        {
-            Log.AccessDenied(Logger);
-            var result = await HandleAccessDeniedErrorAsync(properties).ConfigureAwait(false);
-            if (!result.None)
-            {
-                return result;
-            }
-
-            return HandleRequestResult.Fail(CreateRemoteErrorException("Access was denied by the user or by Ellipsis Drive.", errorText, descriptionText, uri), properties);
-        }
-
-        Log.RemoteError(Logger, errorText);
-        var message = descriptionText is null
-            ? $"Ellipsis Drive answered the sign-in with the error '{errorText}'."
-            : $"Ellipsis Drive answered the sign-in with the error '{errorText}': {descriptionText}";
-        return HandleRequestResult.Fail(CreateRemoteErrorException(message, errorText, descriptionText, uri), properties);
-    }
-
-    private static AuthenticationFailureException CreateRemoteErrorException(string message, string error, string? description, StringValues uri)
-    {
-        var exception = new AuthenticationFailureException(message);
-        exception.Data["error"] = error;
-        exception.Data["error_description"] = description;
-        exception.Data["error_uri"] = StringValues.IsNullOrEmpty(uri) ? null : EllipsisDriveText.Sanitize(uri.ToString(), MaxErrorDescriptionLength);
-        return exception;
-    }
-
-    private List<AuthenticationToken> CollectTokens(OAuthTokenResponse tokens)
-    {
-        var authTokens = new List<AuthenticationToken> { new() { Name = TokenSnapshot.AccessTokenName, Value = tokens.AccessToken! } };
-        if (!string.IsNullOrEmpty(tokens.RefreshToken))
-        {
-            authTokens.Add(new() { Name = TokenSnapshot.RefreshTokenName, Value = tokens.RefreshToken });
-        }
-
-        if (!string.IsNullOrEmpty(tokens.TokenType))
-        {
-            authTokens.Add(new() { Name = TokenSnapshot.TokenTypeName, Value = tokens.TokenType });
-        }
-
-        if (long.TryParse(tokens.ExpiresIn, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
-        {
-            var expiresAt = TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(seconds);
-            authTokens.Add(new() { Name = TokenSnapshot.ExpiresAtName, Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
-        }
-
-        return authTokens;
-    }
-
-    private async Task<JsonDocument> GetAccountAsync(string accessToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Options.UserInformationEndpoint);
-        request.Headers.TryAddWithoutValidation("Accept", "application/json"); // Only sent: no need to parse it.
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        request.Version = Backchannel.DefaultRequestVersion;
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await Backchannel.SendAsync(request, HttpCompletionOption.ResponseContentRead, Context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException exception) when (!Context.RequestAborted.IsCancellationRequested)
-        {
-            Log.AccountRequestFailed(Logger, null);
-            throw new AuthenticationFailureException(
-                string.Create(CultureInfo.InvariantCulture, $"The Ellipsis Drive account endpoint did not answer within {Options.BackchannelTimeout.TotalSeconds} s (BackchannelTimeout)."),
-                exception);
-        }
-        catch (HttpRequestException exception)
-        {
-            Log.AccountRequestFailed(Logger, null);
-            throw new AuthenticationFailureException("The Ellipsis Drive account endpoint could not be reached: " + EllipsisDriveText.Redact(exception.Message, [accessToken]), exception);
-        }
-
-        using (response)
-        {
-            var status = (int)response.StatusCode;
-            if (status is < 200 or > 299)
-            {
-                var errorBody = await response.Content.ReadAsStringAsync(Context.RequestAborted).ConfigureAwait(false);
-                Log.AccountRequestFailed(Logger, status);
-                throw new AuthenticationFailureException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"The Ellipsis Drive account endpoint answered HTTP {status}: {EllipsisDriveText.Redact(DescribeErrorBody(errorBody), [accessToken])}"));
-            }
-
-            // Parsed from the buffered bytes: no string of the whole answer.
-            var document = await EllipsisDriveJson.TryParseAsync(response.Content, maxDepth: 32, Context.RequestAborted).ConfigureAwait(false);
-            if (document?.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document?.Dispose();
-                Log.AccountRequestFailed(Logger, status);
-                var empty = response.Content.Headers.ContentLength == 0
-                    || string.IsNullOrWhiteSpace(await response.Content.ReadAsStringAsync(Context.RequestAborted).ConfigureAwait(false));
-                throw new AuthenticationFailureException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"The Ellipsis Drive account endpoint answered HTTP {status} with {(empty ? "an empty body" : "a body that is not a JSON object")}."));
-            }
-
-            return document;
-        }
-    }
-
     private void AddNameIdentifier(ClaimsIdentity identity, JsonElement account)
     {
-        if (identity.HasClaim(static claim => claim.Type == ClaimTypes.NameIdentifier))
+        // Unless a claim action the application added mapped it.
+        if (!identity.HasClaim(static claim => claim.Type == ClaimTypes.NameIdentifier))
         {
-            return; // Mapped by a claim action the application added.
-        }
-
-        var id = account.TryGetProperty("id", out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            _ => null,
-        } : null;
-
-        if (string.IsNullOrWhiteSpace(id))
-        {
-            id = account.TryGetProperty("username", out var username) && username.ValueKind == JsonValueKind.String ? username.GetString() : null;
-            if (string.IsNullOrWhiteSpace(id))
+            identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, EllipsisDriveAccountClient.ReadId(account, out var fromUsername), ClaimValueTypes.String, ClaimsIssuer));
+            if (fromUsername)
             {
-                throw new AuthenticationFailureException("The Ellipsis Drive account answer has neither an 'id' nor a 'username': the user cannot be identified.");
+                Log.NameIdentifierFromUsername(Logger);
             }
-
-            Log.NameIdentifierFromUsername(Logger);
         }
-
-        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, id, ClaimValueTypes.String, ClaimsIssuer));
-    }
-
-    private static string DescribeErrorBody(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return "an empty body";
-        }
-
-        var answer = EllipsisDriveJson.ReadError(body);
-        return (answer.Message ?? answer.Description ?? answer.Error) is { } text
-            ? EllipsisDriveText.Sanitize(text, MaxServerMessageLength)
-            : answer.IsJson ? "a body without an error message" : "a body that is not JSON";
     }
 }

@@ -23,6 +23,11 @@ public class EllipsisDriveOptions : OAuthOptions
         SaveTokens = true;
         Scope.Add(EllipsisDriveDefaults.Scope);
 
+        // The correlation cookie also carries the protected properties (the state sent is too short to hold them). Lax,
+        // not None: Ellipsis Drive comes back with a top-level GET redirect, which Lax cookies follow.
+        CorrelationCookie.Name = EllipsisDriveState.CookiePrefix;
+        CorrelationCookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax;
+
         ClaimActions.MapJsonKey(ClaimTypes.Name, "username");
         ClaimActions.MapJsonKey(EllipsisDriveClaimTypes.Username, "username");
         ClaimActions.MapJsonKey(ClaimTypes.Email, "email");
@@ -76,6 +81,16 @@ public class EllipsisDriveOptions : OAuthOptions
                 nameof(ClientSecret));
         }
 
+        foreach (var name in AdditionalAuthorizationParameters.Keys)
+        {
+            if (ProtocolParameters.Contains(name))
+            {
+                throw new ArgumentException(
+                    $"The '{nameof(AdditionalAuthorizationParameters)}' option contains '{name}', a parameter the handler sets itself: remove it (set the scope with the '{nameof(Scope)}' option or per challenge with OAuthChallengeProperties).",
+                    nameof(AdditionalAuthorizationParameters));
+            }
+        }
+
         ValidateEndpoint(BaseAddress?.OriginalString, nameof(BaseAddress));
         ValidateEndpoint(AuthorizationEndpoint, nameof(AuthorizationEndpoint));
         ValidateEndpoint(TokenEndpoint, nameof(TokenEndpoint));
@@ -83,6 +98,10 @@ public class EllipsisDriveOptions : OAuthOptions
 
         base.Validate();
     }
+
+    // What the authorization request already carries: OAuthHandler throws on a duplicate when it builds the URL.
+    private static readonly string[] ProtocolParameters =
+        ["response_type", "client_id", "redirect_uri", "scope", "state", OAuthConstants.CodeChallengeKey, OAuthConstants.CodeChallengeMethodKey];
 
     private static void ValidateEndpoint(string? value, string optionName)
     {

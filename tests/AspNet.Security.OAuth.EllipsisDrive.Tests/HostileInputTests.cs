@@ -46,7 +46,7 @@ public class HostileInputTests
     {
         await using var host = await EllipsisDriveTestHost.StartAsync();
         var state = QueryOf(await host.ChallengeAsync())["state"];
-        host.Browser.SetCookie(EllipsisDriveStateStore.GetCookieName(state), "chunks-3", EllipsisDriveDefaults.CallbackPath);
+        host.Browser.SetCookie(EllipsisDriveState.GetCookieName(state), "chunks-3", EllipsisDriveDefaults.CallbackPath);
 
         using var callback = await host.Browser.GetAsync($"/signin-ellipsisdrive?code=abc&state={state}");
 

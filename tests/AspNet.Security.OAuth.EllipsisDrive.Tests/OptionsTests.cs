@@ -37,6 +37,30 @@ public class OptionsTests
         Assert.Contains($"'{option}'", exception.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("response_type")]
+    [InlineData("client_id")]
+    [InlineData("redirect_uri")]
+    [InlineData("scope")]
+    [InlineData("state")]
+    [InlineData("code_challenge")]
+    [InlineData("code_challenge_method")]
+    public async Task Additional_authorization_parameter_that_clashes_with_a_protocol_parameter_fails_at_start_up(string name)
+    {
+        await using var app = BuildApp(options =>
+        {
+            options.ClientId = "id";
+            options.ClientSecret = "secret";
+            options.AdditionalAuthorizationParameters[name] = "attacker-chosen";
+        });
+
+        var exception = await Assert.ThrowsAsync<ArgumentException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal("AdditionalAuthorizationParameters", exception.ParamName);
+        Assert.Contains($"'{name}'", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("attacker-chosen", exception.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Valid_configuration_starts()
     {

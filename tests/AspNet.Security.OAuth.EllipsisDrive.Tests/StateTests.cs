@@ -80,7 +80,7 @@ public class StateTests
         var secondCallback = await host.Emulator.ConsentAsync(second, cancellationToken: TestContext.Current.CancellationToken);
 
         // Plant the first sign-in's (valid) payload under the name the second state looks up.
-        var secondName = EllipsisDriveStateStore.GetCookieName(QueryOf(second)["state"]);
+        var secondName = EllipsisDriveState.GetCookieName(QueryOf(second)["state"]);
         host.Browser.SetCookie(secondName, firstCookieValue, EllipsisDriveDefaults.CallbackPath);
         Assert.NotEqual(QueryOf(first)["state"], QueryOf(second)["state"]);
 
@@ -175,7 +175,7 @@ public class StateTests
     {
         await using var host = await EllipsisDriveTestHost.StartAsync();
         var state = QueryOf(await host.ChallengeAsync())["state"];
-        var name = EllipsisDriveStateStore.GetCookieName(state);
+        var name = EllipsisDriveState.GetCookieName(state);
 
         foreach (var forged in new[] { "x", "%%%", new string('A', 3000), "CfDJ8" + new string('-', 200) })
         {
@@ -213,5 +213,5 @@ public class StateTests
     }
 
     private static System.Net.Cookie StateCookie(BrowserClient browser) =>
-        Assert.Single(browser.CookiesFor(EllipsisDriveDefaults.CallbackPath), c => c.Name.StartsWith(EllipsisDriveStateStore.CookiePrefix, StringComparison.Ordinal));
+        Assert.Single(browser.CookiesFor(EllipsisDriveDefaults.CallbackPath), c => c.Name.StartsWith(EllipsisDriveState.CookiePrefix, StringComparison.Ordinal));
 }

@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,10 +39,7 @@ internal sealed partial class EllipsisDriveStateReplayGuard : IDisposable
     /// </summary>
     public async Task<bool> TryConsumeAsync(string scheme, string state, TimeSpan remainingLifetime, CancellationToken cancellationToken)
     {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        EllipsisDriveStateStore.HashState(state, hash);
-        Span<char> encoded = stackalloc char[44];
-        var key = string.Concat(KeyPrefix, scheme, ":", encoded[..Base64Url.EncodeToChars(hash, encoded)]);
+        var key = string.Concat(KeyPrefix, scheme, ":", EllipsisDriveState.Hash(state));
         var lifetime = remainingLifetime > TimeSpan.FromSeconds(1) ? remainingLifetime : TimeSpan.FromSeconds(1);
 
         // In memory first: it answers a replay to this server even when the distributed cache is down.

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.OAuth;
 
 namespace AspNet.Security.OAuth.EllipsisDrive;
 
@@ -158,23 +159,10 @@ internal static class EllipsisDriveTokenClient
     private static string[] Secrets(EllipsisDriveOptions options, string secret, string? otherSecret) =>
         string.IsNullOrEmpty(otherSecret) ? [secret, options.ClientSecret] : [secret, otherSecret, options.ClientSecret];
 
-    // A flat object of strings: written directly rather than through a dictionary and the reflection serializer, into
-    // a pooled buffer (the writer asks for room for the worst-case escaping of each value), then copied once.
+    // A flat object of strings, serialized with the source-generated context (no reflection); insertion order is kept.
     private static ByteArrayContent CreateJsonContent(List<KeyValuePair<string, string>> parameters)
     {
-        using var buffer = new PooledByteBufferWriter(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var (name, value) in parameters)
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        var content = new ByteArrayContent(buffer.ToArray());
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>(parameters), EllipsisDriveJsonContext.Default.DictionaryStringString));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }
@@ -205,4 +193,20 @@ internal static class EllipsisDriveTokenClient
 internal readonly record struct TokenAnswer(EllipsisDriveTokenSet Tokens, JsonDocument Document) : IDisposable
 {
     public void Dispose() => Document.Dispose();
+
+    /// <summary>
+    /// The answer as parsed (the response owns the document), with the RFC 6749 properties set to what the tolerant reader
+    /// found (camelCase names, a fractional expires_in). With an access token it succeeded: an unsanitized 'error' beside
+    /// it is no failure.
+    /// </summary>
+    public OAuthTokenResponse ToOAuthTokenResponse()
+    {
+        var response = OAuthTokenResponse.Success(Document);
+        response.Error = null;
+        response.AccessToken = Tokens.AccessToken;
+        response.TokenType = Tokens.TokenType;
+        response.RefreshToken = Tokens.RefreshToken;
+        response.ExpiresIn = Tokens.ExpiresIn is { } expiresIn ? ((long)expiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture) : null;
+        return response;
+    }
 }

@@ -27,7 +27,8 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
     internal const string SessionKeyItem = ".ellipsisdrive.session";
     internal const string GenerationItem = ".ellipsisdrive.generation";
 
-    private const byte FormatVersion = 1;
+    // 2: the session key binds the entry as a Data Protection purpose instead of a copy inside it; 7-bit generation.
+    private const byte FormatVersion = 2;
     private const int LockStripes = 64;
 
     private readonly IDistributedCache _cache;
@@ -265,30 +266,25 @@ internal sealed partial class EllipsisDriveTicketStore : ITicketStore, IDisposab
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(FormatVersion);
-            writer.Write(generation);
-            // The key inside the protected payload stops an entry from being replayed under another key.
-            writer.Write(key);
+            writer.Write7BitEncodedInt64(generation);
             TicketSerializer.Default.Write(writer, clean);
         }
 
-        return _protector.Protect(buffer.ToArray());
+        // The key as a purpose stops an entry from being replayed under another key, without storing it again.
+        return _protector.CreateProtector(key).Protect(buffer.ToArray());
     }
 
     private Entry? Deserialize(string key, byte[] bytes)
     {
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(_protector.Unprotect(bytes)), System.Text.Encoding.UTF8);
+            using var reader = new BinaryReader(new MemoryStream(_protector.CreateProtector(key).Unprotect(bytes)), System.Text.Encoding.UTF8);
             if (reader.ReadByte() != FormatVersion)
             {
                 return null;
             }
 
-            var generation = reader.ReadInt64();
-            if (!string.Equals(reader.ReadString(), key, StringComparison.Ordinal))
-            {
-                return null;
-            }
+            var generation = reader.Read7BitEncodedInt64();
 
             var ticket = TicketSerializer.Default.Read(reader);
             return ticket is null ? null : new Entry(ticket, generation);

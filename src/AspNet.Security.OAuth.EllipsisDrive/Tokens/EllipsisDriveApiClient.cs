@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace AspNet.Security.OAuth.EllipsisDrive;
 
@@ -81,26 +81,16 @@ public sealed class EllipsisDriveApiClient
             throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, "The page size must be between 1 and 50.");
         }
 
-        var query = new StringBuilder("account/root/").Append(Uri.EscapeDataString(rootName));
-        var separator = '?';
-        if (types is not null)
+        var query = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
-            query.Append(separator).Append("type=").Append(Uri.EscapeDataString(JsonSerializer.Serialize(types.ToArray(), EllipsisDriveJsonContext.Default.StringArray)));
-            separator = '&';
-        }
+            ["type"] = types is null ? null : JsonSerializer.Serialize(types.ToArray(), EllipsisDriveJsonContext.Default.StringArray),
+            ["pageSize"] = pageSize?.ToString(CultureInfo.InvariantCulture),
+            ["pageStart"] = string.IsNullOrEmpty(pageStart) ? null : pageStart,
+        };
 
-        if (pageSize is { } size)
-        {
-            query.Append(separator).Append("pageSize=").Append(size.ToString(CultureInfo.InvariantCulture));
-            separator = '&';
-        }
-
-        if (!string.IsNullOrEmpty(pageStart))
-        {
-            query.Append(separator).Append("pageStart=").Append(Uri.EscapeDataString(pageStart));
-        }
-
-        using var document = await GetJsonAsync(new Uri(query.ToString(), UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        // QueryHelpers leaves out the parameters whose value is null.
+        var path = QueryHelpers.AddQueryString("account/root/" + Uri.EscapeDataString(rootName), query);
+        using var document = await GetJsonAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
         var root = document.RootElement;
         var items = new List<EllipsisDrivePathItem>();
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Array)

@@ -49,15 +49,6 @@ public class EllipsisDriveTokenOptions
     public TimeSpan SuccessorLifetime { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// Gets or sets whether the cookie scheme that holds the signed-in user keeps what it decoded from a cookie value, so
-    /// that the same cookie is not decrypted and deserialized again on each request (every request still gets its own
-    /// copy of the ticket, and its expiry is checked as before). Applies only when that scheme uses the standard ticket
-    /// format. An entry lives at most 5 minutes, so a revoked Data Protection key takes effect within that time.
-    /// The default is <see langword="true"/>.
-    /// </summary>
-    public bool CacheDecodedCookies { get; set; } = true;
-
-    /// <summary>
     /// Gets or sets the claim of the signed-in user whose value keys the user's grant in an
     /// <see cref="IEllipsisDriveTokenStore"/>. The default is <see cref="System.Security.Claims.ClaimTypes.NameIdentifier"/>: the
     /// Ellipsis Drive account id after an Ellipsis Drive sign-in, the local user id with ASP.NET Core Identity.

@@ -1,5 +1,4 @@
 using AspNet.Security.OAuth.EllipsisDrive;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -45,7 +44,6 @@ public static class EllipsisDriveTokensExtensions
         services.TryAddSingleton<IEllipsisDriveTokenService, EllipsisDriveTokenService>();
         services.TryAddSingleton<EllipsisDriveForeignOrigins>();
         services.TryAddTransient<EllipsisDriveAccessTokenHandler>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, EllipsisDriveDecodedCookieCacheSetup>());
         return services;
     }
 

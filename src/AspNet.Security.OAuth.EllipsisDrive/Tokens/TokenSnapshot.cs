@@ -15,18 +15,11 @@ internal sealed record TokenSnapshot(string? AccessToken, string? RefreshToken, 
     public const string ExpiresAtName = "expires_at";
     public const string RefreshedAtName = "refreshed_at";
 
-    // The keys GetTokenValue would build (".Token." + name) on every call: read on every request in cookie mode.
-    private const string TokenKeyPrefix = ".Token.";
-    private const string AccessTokenKey = TokenKeyPrefix + AccessTokenName;
-    private const string RefreshTokenKey = TokenKeyPrefix + RefreshTokenName;
-    private const string TokenTypeKey = TokenKeyPrefix + TokenTypeName;
-    private const string ExpiresAtKey = TokenKeyPrefix + ExpiresAtName;
-
     public static TokenSnapshot From(AuthenticationProperties properties) => new(
-        Read(properties, AccessTokenKey),
-        Read(properties, RefreshTokenKey),
-        Read(properties, TokenTypeKey),
-        ParseTime(Read(properties, ExpiresAtKey)));
+        Read(properties, AccessTokenName),
+        Read(properties, RefreshTokenName),
+        Read(properties, TokenTypeName),
+        ParseTime(Read(properties, ExpiresAtName)));
 
     public static TokenSnapshot From(EllipsisDriveGrant grant) =>
         new(grant.AccessToken, grant.RefreshToken, grant.TokenType, grant.ExpiresAt, grant.RefreshedAt);
@@ -74,14 +67,9 @@ internal sealed record TokenSnapshot(string? AccessToken, string? RefreshToken, 
         }
     }
 
-    private static string? Read(AuthenticationProperties properties, string key) =>
-        properties.Items.TryGetValue(key, out var value) && !string.IsNullOrEmpty(value) ? value : null;
+    private static string? Read(AuthenticationProperties properties, string name) =>
+        properties.GetTokenValue(name) is { Length: > 0 } value ? value : null;
 
-    // Saved with "o" (here and by the handler): the exact parse is the fast path; anything else saved by other code
-    // still goes through the general parser, as before.
     private static DateTimeOffset? ParseTime(string? value) =>
-        value is null ? null
-        : DateTimeOffset.TryParseExact(value, "o", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var exact) ? exact
-        : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) ? parsed
-        : null;
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) ? parsed : null;
 }

@@ -115,7 +115,7 @@ internal static class CallbackCorpus
             1 => StateCookieFor(forgedState) + "=" + Base64Url(random, random.Next(1, 600)),
             2 => StateCookieFor(forgedState) + "=" + HostileValue(random) + "; .AspNetCore.Correlation." + Base64Url(random, 32) + "=N",
             3 => ".AspNetCore.Correlation." + Base64Url(random, 32) + "=N",
-            4 => EllipsisDriveStateStore.CookiePrefix + HostileValue(random) + "=" + HostileValue(random),
+            4 => EllipsisDriveState.CookiePrefix + HostileValue(random) + "=" + HostileValue(random),
             5 => "a=" + new string('b', Oversized),
             6 => string.Join("; ", Enumerable.Range(0, random.Next(2, 40)).Select(_ => StateCookieFor(forgedState) + "=" + Base64Url(random, 40))),
             _ => HostileValue(random),
@@ -289,7 +289,7 @@ internal static class CallbackCorpus
     }
 
     private static string StateCookieFor(string state) =>
-        EllipsisDriveStateStore.IsWellFormed(state) ? EllipsisDriveStateStore.GetCookieName(state) : EllipsisDriveStateStore.CookiePrefix + "x";
+        EllipsisDriveState.IsWellFormed(state) ? EllipsisDriveState.GetCookieName(state) : EllipsisDriveState.CookiePrefix + "x";
 
     private static string Flip(string value, int at)
     {

@@ -88,10 +88,10 @@ internal sealed class HostileApp : IAsyncDisposable
         var state = TestHostExtensions.QueryOf(authorizationUrl)["state"];
 
         var cookies = response.SetCookies.ToList();
-        var stateCookie = Assert.Single(cookies, c => c.Name.Value!.StartsWith(EllipsisDriveStateStore.CookiePrefix, StringComparison.Ordinal));
+        var stateCookie = Assert.Single(cookies, c => c.Name.Value!.StartsWith(EllipsisDriveState.CookiePrefix, StringComparison.Ordinal));
         Assert.DoesNotContain(cookies, c => c.Name.Value!.StartsWith(".AspNetCore.Correlation.", StringComparison.Ordinal)); // the state cookie correlates
 
-        var verifier = ReadVerifier(state, stateCookie.Value.Value!);
+        var verifier = ReadVerifier(stateCookie.Value.Value!);
         lock (_challengeSecrets)
         {
             _challengeSecrets.Add(("state", state));
@@ -173,13 +173,12 @@ internal sealed class HostileApp : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 
-    private string ReadVerifier(string state, string cookieValue)
+    private string ReadVerifier(string cookieValue)
     {
         var options = Host.Services.GetRequiredService<IOptionsMonitor<EllipsisDriveOptions>>().Get(EllipsisDriveDefaults.AuthenticationScheme);
-        var store = new EllipsisDriveStateStore(options.DataProtectionProvider!, EllipsisDriveDefaults.AuthenticationScheme);
-        var read = store.Unprotect(cookieValue, state, Host.Time.GetUtcNow(), options.RemoteAuthenticationTimeout);
-        Assert.NotNull(read.Properties);
-        return read.Properties.Items[OAuthConstants.CodeVerifierKey]!;
+        var properties = options.StateDataFormat.Unprotect(cookieValue);
+        Assert.NotNull(properties);
+        return properties.Items[OAuthConstants.CodeVerifierKey]!;
     }
 
     private static string Truncate(string value) => value.Length <= 300 ? value : value[..300] + "…";

@@ -82,7 +82,7 @@ public class HostileReplayTests
 
         // ...and the state cookie was deleted in the browser, so the state is used up: the same request, cookies and
         // all, replayed (by whoever captured them) must not sign anybody in.
-        Assert.Contains(first.SetCookies, c => c.Name.Value!.StartsWith(EllipsisDriveStateStore.CookiePrefix, StringComparison.Ordinal) && c.Expires < DateTimeOffset.UtcNow);
+        Assert.Contains(first.SetCookies, c => c.Name.Value!.StartsWith(EllipsisDriveState.CookiePrefix, StringComparison.Ordinal) && c.Expires < DateTimeOffset.UtcNow);
         var replay = await app.Raw.SendAsync(HttpMethods.Get, EllipsisDriveDefaults.CallbackPath, callbackQuery, cookies, Ct);
 
         Assert.Equal(StatusCodes.Status400BadRequest, replay.StatusCode);

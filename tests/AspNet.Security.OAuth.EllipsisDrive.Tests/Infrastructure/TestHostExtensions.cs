@@ -63,7 +63,7 @@ public static class TestHostExtensions
     /// <summary>Asserts that no state cookie is left in the browser for the callback path.</summary>
     /// <param name="browser">The browser.</param>
     public static void AssertNoStateCookie(this BrowserClient browser) =>
-        Assert.DoesNotContain(browser.CookiesFor(EllipsisDriveDefaults.CallbackPath), c => c.Name.StartsWith(EllipsisDriveStateStore.CookiePrefix, StringComparison.Ordinal));
+        Assert.DoesNotContain(browser.CookiesFor(EllipsisDriveDefaults.CallbackPath), c => c.Name.StartsWith(EllipsisDriveState.CookiePrefix, StringComparison.Ordinal));
 
     /// <summary>The one authorization-code token request the emulator received.</summary>
     /// <param name="emulator">The emulator.</param>
