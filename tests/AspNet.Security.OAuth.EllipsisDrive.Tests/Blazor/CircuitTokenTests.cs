@@ -116,7 +116,7 @@ public sealed class CircuitTokenTests : TokenTestBase
         var cache = Host.Services.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>();
         var bytes = (await cache.GetAsync(Host.Services.GetRequiredService<IOptions<EllipsisDriveSessionOptions>>().Value.KeyPrefix + sessionKey, TestContext.Current.CancellationToken))!;
         var payload = System.Text.Encoding.UTF8.GetString(Host.Services.GetRequiredService<IDataProtectionProvider>()
-            .CreateProtector("AspNet.Security.OAuth.EllipsisDrive.Sessions.v1").Unprotect(bytes));
+            .CreateProtector("AspNet.Security.OAuth.EllipsisDrive.Sessions.v1", sessionKey).Unprotect(bytes));
         Assert.DoesNotContain(EllipsisDriveSessionReference.ClaimType, payload, StringComparison.Ordinal);
         Assert.Single((await store.ReadAsync(sessionKey, TestContext.Current.CancellationToken))!.Principal.FindAll(EllipsisDriveSessionReference.ClaimType));
     }
