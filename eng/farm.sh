@@ -2,8 +2,8 @@
 # Builds and runs the farm (benchmarks/AspNet.Security.OAuth.EllipsisDrive.Farm): nginx in front of two nodes, Redis,
 # PostgreSQL and the emulator, all on loopback, simulated users, faults injected one at a time; prints the figures
 # (also written to artifacts/farm/figures.md). Needs the Debian packages nginx, redis-server and postgresql.
-#   eng/farm.sh                 bounded run (about 3-4 minutes: 120 users, 8 s recovery after each fault)
-#   eng/farm.sh --long          200 users, 60 s baseline, 30 s recovery
+#   eng/farm.sh                 bounded run (about 3 minutes: 200 users, 10 s baseline, 8 s recovery after each fault)
+#   eng/farm.sh --long          60 s baseline, 30 s recovery after each fault
 #   eng/farm.sh --users 50 ...  any option of `farm run` (--users, --think-ms, --baseline-seconds, --recovery-seconds,
 #                               --access-token-seconds, --refresh-before-seconds, --out)
 set -euo pipefail

@@ -21,10 +21,10 @@ internal static partial class Driver
     public static async Task<int> RunAsync(string[] args)
     {
         var longRun = args.Contains("--long");
-        var users = int.Parse(FarmUsers.Arg(args, "--users", longRun ? "200" : "120"), CultureInfo.InvariantCulture);
+        var users = int.Parse(FarmUsers.Arg(args, "--users", "200"), CultureInfo.InvariantCulture);
         var recovery = TimeSpan.FromSeconds(double.Parse(FarmUsers.Arg(args, "--recovery-seconds", longRun ? "30" : "8"), CultureInfo.InvariantCulture));
         var baseline = TimeSpan.FromSeconds(double.Parse(FarmUsers.Arg(args, "--baseline-seconds", longRun ? "60" : "10"), CultureInfo.InvariantCulture));
-        var think = TimeSpan.FromMilliseconds(double.Parse(FarmUsers.Arg(args, "--think-ms", "1000"), CultureInfo.InvariantCulture));
+        var think = TimeSpan.FromMilliseconds(double.Parse(FarmUsers.Arg(args, "--think-ms", "1500"), CultureInfo.InvariantCulture));
         var output = FarmUsers.Arg(args, "--out", Path.Combine(Environment.CurrentDirectory, "artifacts", "farm"));
         var accessTokenSeconds = double.Parse(FarmUsers.Arg(args, "--access-token-seconds", "30"), CultureInfo.InvariantCulture);
         var refreshBeforeSeconds = double.Parse(FarmUsers.Arg(args, "--refresh-before-seconds", "10"), CultureInfo.InvariantCulture);
@@ -32,6 +32,8 @@ internal static partial class Driver
 
         var started = DateTimeOffset.UtcNow;
         var infra = new Infrastructure(users, accessTokenSeconds, refreshBeforeSeconds);
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => infra.KillAll());
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, _ => infra.KillAll());
         Log($"run directory {infra.Root}; {users} users, think {think.TotalMilliseconds} ms, baseline {baseline.TotalSeconds} s, recovery {recovery.TotalSeconds} s");
         try
         {
@@ -84,8 +86,10 @@ internal static partial class Driver
             }));
             phases.Add(await FaultAsync("thread-pool pressure in node A (32 blocked work items, 10 s)", load, recovery, async () =>
             {
-                await Post(new Uri(infra.NodeAddress(0), "farm/pressure?seconds=10&threads=32"));
+                // The node answers this POST late (its thread pool is what is starved): do not wait for it to start the clock.
+                var pressure = Post(new Uri(infra.NodeAddress(0), "farm/pressure?seconds=10&threads=32"));
                 await Task.Delay(TimeSpan.FromSeconds(10));
+                await pressure;
             }));
 
             await stop.CancelAsync();
@@ -162,23 +166,30 @@ internal sealed partial class Load(Infrastructure infra, int users, TimeSpan thi
 
     public ConcurrentQueue<Sample> Samples { get; } = new();
 
-    public int SignInFailures { get; private set; }
+    private readonly ConcurrentDictionary<string, int> _signInFailures = new();
+
+    public int SignInFailures => _signInFailures.Values.Sum();
+
+    /// <summary>Where the failed sign-ins stopped: the step and the status, nothing of the request.</summary>
+    public string SignInFailureReasons => _signInFailures.IsEmpty ? string.Empty : " (" + string.Join(", ", _signInFailures.Select(f => $"{f.Key}: {f.Value}")) + ")";
+
+    public bool IsSignedIn(int user) => user < _signedIn.Length && _signedIn[user];
 
     public double Now => _clock.Elapsed.TotalSeconds;
 
     public async Task<int> SignInAllAsync()
     {
         using var gate = new SemaphoreSlim(16);
-        var failures = 0;
         await Task.WhenAll(Enumerable.Range(0, users).Select(async user =>
         {
             await gate.WaitAsync();
             try
             {
-                _signedIn[user] = await SignInAsync(user);
-                if (!_signedIn[user])
+                var failure = await SignInAsync(user);
+                _signedIn[user] = failure is null;
+                if (failure is not null)
                 {
-                    Interlocked.Increment(ref failures);
+                    _signInFailures.AddOrUpdate(failure, 1, (_, count) => count + 1);
                 }
             }
             finally
@@ -186,12 +197,12 @@ internal sealed partial class Load(Infrastructure infra, int users, TimeSpan thi
                 gate.Release();
             }
         }));
-        SignInFailures = failures;
         return _signedIn.Count(signedIn => signedIn);
     }
 
     /// <summary>Sign-in as a browser does it: the app's challenge, the emulator's consent form, the callback, the landing page.</summary>
-    private async Task<bool> SignInAsync(int user)
+    /// <returns><see langword="null"/> when signed in, else the step that failed and its status.</returns>
+    private async Task<string?> SignInAsync(int user)
     {
         var browser = _browsers[user];
         try
@@ -199,7 +210,7 @@ internal sealed partial class Load(Infrastructure infra, int users, TimeSpan thi
             using var challenge = await browser.GetAsync(new Uri(infra.Farm, "login" + (FarmUsers.IsBackground(user) ? "?background=true" : string.Empty)));
             if (challenge.StatusCode != HttpStatusCode.Found)
             {
-                return false;
+                return $"challenge {(int)challenge.StatusCode}";
             }
 
             var authorize = challenge.Headers.Location!;
@@ -207,7 +218,7 @@ internal sealed partial class Load(Infrastructure infra, int users, TimeSpan thi
             var requestId = RequestId().Match(html);
             if (!requestId.Success)
             {
-                return false;
+                return "consent page";
             }
 
             using var form = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -219,21 +230,21 @@ internal sealed partial class Load(Infrastructure infra, int users, TimeSpan thi
             using var consent = await _consent.PostAsync(new Uri(authorize, "/v3/oauth/authorize/consent"), form);
             if (consent.StatusCode != HttpStatusCode.Found)
             {
-                return false;
+                return $"consent {(int)consent.StatusCode}";
             }
 
             using var callback = await browser.GetAsync(consent.Headers.Location!);
             if (callback.StatusCode != HttpStatusCode.Found)
             {
-                return false;
+                return $"callback {(int)callback.StatusCode}";
             }
 
             using var landing = await browser.GetAsync(new Uri(infra.Farm, callback.Headers.Location!));
-            return landing.StatusCode == HttpStatusCode.OK;
+            return landing.StatusCode == HttpStatusCode.OK ? null : $"landing {(int)landing.StatusCode}";
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
-            return false;
+            return exception.GetType().Name;
         }
     }
 

@@ -214,6 +214,39 @@ internal sealed class Infrastructure : IAsyncDisposable
         await WaitAsync("nginx", () => HttpOkAsync(new Uri(Farm, "healthz")), Nginx, TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>
+    /// The driver was asked to stop (SIGTERM, Ctrl+C) and its <c>finally</c> will not run: kill what is still running,
+    /// synchronously, by process id. PostgreSQL gets its fast shutdown.
+    /// </summary>
+    public void KillAll()
+    {
+        var pidFile = Path.Combine(Root, "postgres", "data", "postmaster.pid");
+        if (File.Exists(pidFile) && File.ReadLines(pidFile).FirstOrDefault()?.Trim() is { } postmaster)
+        {
+            using var stop = Process.Start("kill", ["-INT", postmaster]);
+            stop.WaitForExit();
+        }
+
+        lock (_processes)
+        {
+            foreach (var process in _processes)
+            {
+                try
+                {
+                    if (!process.HasExited)
+                    {
+                        using var resume = Process.Start("kill", ["-CONT", Str(process.Id)]);
+                        resume.WaitForExit();
+                        process.Kill(entireProcessTree: true);
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         // nginx first (no new requests), then the nodes, the emulator, Redis (resumed in case it was stopped), PostgreSQL.

@@ -67,6 +67,8 @@ internal static class NodeApp
                 options.ClientId = FarmUsers.ClientId;
                 options.ClientSecret = FarmUsers.ClientSecret;
                 options.BaseAddress = emulator;
+                // The farm is plain HTTP on loopback (nginx without TLS): the state cookie cannot be Secure.
+                options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             });
         builder.Services.AddAuthorization();
         builder.Services.AddEllipsisDriveTokens(options => options.RefreshBeforeExpiry = refreshBefore);
@@ -106,25 +108,21 @@ internal static class NodeApp
         app.MapGet("/farm/stats", () => Results.Json(WorkerCounters.Snapshot()));
         app.MapGet("/farm/grants", async (int users, IEllipsisDriveTokenStore store, CancellationToken cancellationToken) =>
         {
-            int usable = 0, reconnect = 0, missing = 0;
+            List<int> reconnect = [], missing = [];
             for (var i = 0; i < users; i++)
             {
                 var grant = await store.GetAsync(EllipsisDriveDefaults.AuthenticationScheme, FarmUsers.Id(i), cancellationToken);
                 if (grant is null)
                 {
-                    missing++;
+                    missing.Add(i);
                 }
                 else if (grant.ReconnectRequired || grant.RefreshToken is null)
                 {
-                    reconnect++;
-                }
-                else
-                {
-                    usable++;
+                    reconnect.Add(i);
                 }
             }
 
-            return Results.Json(new GrantFigures(usable, reconnect, missing));
+            return Results.Json(new GrantFigures(reconnect, missing));
         });
         app.MapPost("/farm/pressure", (int seconds, int threads) =>
         {
@@ -143,7 +141,8 @@ internal static class NodeApp
 
     internal sealed record WorkerSettings(TimeSpan Period);
 
-    internal sealed record GrantFigures(int Usable, int ReconnectRequired, int Missing);
+    /// <summary>The users (by index) whose grant needs a new sign-in, and those who have none.</summary>
+    internal sealed record GrantFigures(List<int> ReconnectRequired, List<int> Missing);
 
     internal static class WorkerCounters
     {
@@ -183,7 +182,7 @@ internal static class NodeApp
                 {
                     _known = [.. (await redis.GetDatabase().SetMembersAsync(ConnectedSet)).Select(member => member.ToString())];
                 }
-                catch (RedisException)
+                catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
                 {
                     // Redis is down: keep acting for the users known so far.
                 }

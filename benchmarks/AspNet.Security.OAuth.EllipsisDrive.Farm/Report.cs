@@ -16,7 +16,7 @@ internal static class Report
         var samples = load.Samples.ToArray();
         var text = new StringBuilder();
         var commit = Environment.GetEnvironmentVariable("FARM_COMMIT") ?? "unknown";
-        text.AppendLine(Inv($"Run of {started:yyyy-MM-dd HH:mm} UTC, commit {commit}, {Environment.ProcessorCount} cores. {users} users ({signedIn} signed in, {load.SignInFailures} sign-ins failed), " +
+        text.AppendLine(Inv($"Run of {started:yyyy-MM-dd HH:mm} UTC, commit {commit}, {Environment.ProcessorCount} cores. {users} users ({signedIn} signed in; sign-ins that failed: {load.SignInFailures}{load.SignInFailureReasons}), " +
             $"one request each every {think.TotalSeconds:0.##} s on average (0.5-1.5x), baseline {baseline.TotalSeconds:0} s, recovery {recovery.TotalSeconds:0} s after each fault, " +
             $"access tokens live {accessTokenSeconds:0} s and are refreshed {refreshBeforeSeconds:0} s before expiry."));
         text.AppendLine();
@@ -46,7 +46,9 @@ internal static class Report
         text.AppendLine(Inv($"| no answer at all (connection failed or 30 s timeout) | {samples.Count(s => s.Status == 0)} |"));
         text.AppendLine(Inv($"| 401 answers to signed-in users (nobody signed out) | {samples.Count(s => s.Status == 401)}, {wronglySignedOut} distinct users |"));
         text.AppendLine(Inv($"| sessions lost (users not signed in at the end) | {final.Count(s => s.Status == 401)} of {final.Length} (final check answers: {Statuses(final)}) |"));
-        text.AppendLine(Inv($"| grants lost (PostgreSQL; usable / reconnect required / missing) | {signedIn - grants.Usable} ({grants.Usable} / {grants.ReconnectRequired} / {grants.Missing}) |"));
+        var reconnect = grants.ReconnectRequired.Count(load.IsSignedIn);
+        var missing = grants.Missing.Count(load.IsSignedIn);
+        text.AppendLine(Inv($"| grants lost (PostgreSQL, signed-in users: reconnect required + missing) | {reconnect + missing} ({reconnect} + {missing}) |"));
         text.AppendLine(Inv($"| refresh tokens redeemed more than once (emulator) | {emulator.RefreshTokensRedeemedMoreThanOnce} |"));
         text.AppendLine(Inv($"| refresh requests at the emulator (answered by the injected 503) | {emulator.RefreshRequests} ({emulator.RefreshRequestsAnsweredByFault}) |"));
         text.AppendLine(Inv($"| authorization codes exchanged / API requests at the emulator | {emulator.AuthorizationCodeExchanges} / {emulator.ApiRequests} |"));
