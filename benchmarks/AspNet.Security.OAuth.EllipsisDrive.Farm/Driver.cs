@@ -28,13 +28,17 @@ internal static partial class Driver
         var output = FarmUsers.Arg(args, "--out", Path.Combine(Environment.CurrentDirectory, "artifacts", "farm"));
         var accessTokenSeconds = double.Parse(FarmUsers.Arg(args, "--access-token-seconds", "30"), CultureInfo.InvariantCulture);
         var refreshBeforeSeconds = double.Parse(FarmUsers.Arg(args, "--refresh-before-seconds", "10"), CultureInfo.InvariantCulture);
+        var storeFailure = FarmUsers.Arg(args, "--store-failure", "SignedOut");
+        var postgresRetry = args.Contains("--postgres-retry") ? "true" : "false";
+        var only = FarmUsers.Arg(args, "--faults", "all");
+        bool Runs(string fault) => only == "all" || only.Split(',').Contains(fault);
         Directory.CreateDirectory(output);
 
         var started = DateTimeOffset.UtcNow;
-        var infra = new Infrastructure(users, accessTokenSeconds, refreshBeforeSeconds);
+        var infra = new Infrastructure(users, accessTokenSeconds, refreshBeforeSeconds, ["--store-failure", storeFailure, "--postgres-retry", postgresRetry]);
         using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => infra.KillAll());
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, _ => infra.KillAll());
-        Log($"run directory {infra.Root}; {users} users, think {think.TotalMilliseconds} ms, baseline {baseline.TotalSeconds} s, recovery {recovery.TotalSeconds} s");
+        Log($"run directory {infra.Root}; {users} users, think {think.TotalMilliseconds} ms, baseline {baseline.TotalSeconds} s, recovery {recovery.TotalSeconds} s; nodes: StoreFailureBehavior {storeFailure}, PostgreSQL retry {postgresRetry}");
         try
         {
             await infra.StartAllAsync();
@@ -50,47 +54,75 @@ internal static partial class Driver
             var phases = new List<Phase>();
             await Task.Delay(baseline);
 
-            phases.Add(await FaultAsync("kill -9 node A, restart it", load, recovery, async () =>
+            if (Runs("node-kill"))
             {
-                await infra.KillNodeAsync(0);
-                await Task.Delay(TimeSpan.FromSeconds(2));
-                await infra.StartNodeAsync(0);
-            }));
-            phases.Add(await FaultAsync("restart Redis (SIGTERM, append-only file)", load, recovery, async () =>
+                phases.Add(await FaultAsync("kill -9 node A, restart it", load, recovery, async () =>
+                {
+                    await infra.KillNodeAsync(0);
+                    await Task.Delay(TimeSpan.FromSeconds(2));
+                    await infra.StartNodeAsync(0);
+                }));
+            }
+
+            if (Runs("redis-restart"))
             {
-                await infra.StopRedisAsync();
-                await infra.StartRedisAsync();
-            }));
-            phases.Add(await FaultAsync("restart PostgreSQL (fast shutdown)", load, recovery, async () =>
+                phases.Add(await FaultAsync("restart Redis (SIGTERM, append-only file)", load, recovery, async () =>
+                {
+                    await infra.StopRedisAsync();
+                    await infra.StartRedisAsync();
+                }));
+            }
+
+            if (Runs("postgres-restart"))
             {
-                await infra.StopPostgresAsync();
-                await infra.StartPostgresAsync();
-            }));
-            phases.Add(await FaultAsync("token endpoint 503 for 10 s", load, recovery, async () =>
+                phases.Add(await FaultAsync("restart PostgreSQL (fast shutdown)", load, recovery, async () =>
+                {
+                    await infra.StopPostgresAsync();
+                    await infra.StartPostgresAsync();
+                }));
+            }
+
+            if (Runs("token-503"))
             {
-                await Post(new Uri(infra.Control, "fault/start"));
-                await Task.Delay(TimeSpan.FromSeconds(10));
-                await Post(new Uri(infra.Control, "fault/stop"));
-            }));
-            phases.Add(await FaultAsync("Redis SIGSTOP 300 ms (< OperationTimeout 500 ms)", load, recovery, async () =>
+                phases.Add(await FaultAsync("token endpoint 503 for 10 s", load, recovery, async () =>
+                {
+                    await Post(new Uri(infra.Control, "fault/start"));
+                    await Task.Delay(TimeSpan.FromSeconds(10));
+                    await Post(new Uri(infra.Control, "fault/stop"));
+                }));
+            }
+
+            if (Runs("redis-pause-short"))
             {
-                await infra.SignalRedisAsync("STOP");
-                await Task.Delay(TimeSpan.FromMilliseconds(300));
-                await infra.SignalRedisAsync("CONT");
-            }));
-            phases.Add(await FaultAsync("Redis SIGSTOP 3 s (> OperationTimeout)", load, recovery, async () =>
+                phases.Add(await FaultAsync("Redis SIGSTOP 300 ms (< OperationTimeout 500 ms)", load, recovery, async () =>
+                {
+                    await infra.SignalRedisAsync("STOP");
+                    await Task.Delay(TimeSpan.FromMilliseconds(300));
+                    await infra.SignalRedisAsync("CONT");
+                }));
+            }
+
+            if (Runs("redis-pause-long"))
             {
-                await infra.SignalRedisAsync("STOP");
-                await Task.Delay(TimeSpan.FromSeconds(3));
-                await infra.SignalRedisAsync("CONT");
-            }));
-            phases.Add(await FaultAsync("thread-pool pressure in node A (32 blocked work items, 10 s)", load, recovery, async () =>
+                phases.Add(await FaultAsync("Redis SIGSTOP 3 s (> OperationTimeout)", load, recovery, async () =>
+                {
+                    await infra.SignalRedisAsync("STOP");
+                    await Task.Delay(TimeSpan.FromSeconds(3));
+                    await infra.SignalRedisAsync("CONT");
+                }));
+            }
+
+            if (Runs("threadpool"))
             {
-                // The node answers this POST late (its thread pool is what is starved): do not wait for it to start the clock.
-                var pressure = Post(new Uri(infra.NodeAddress(0), "farm/pressure?seconds=10&threads=32"));
-                await Task.Delay(TimeSpan.FromSeconds(10));
-                await pressure;
-            }));
+                phases.Add(await FaultAsync("thread-pool pressure in node A (32 blocked work items, 10 s)", load, recovery, async () =>
+                {
+                    // The node answers this POST late (its thread pool is what is starved): do not wait for it to start the clock.
+                    var pressure = Post(new Uri(infra.NodeAddress(0), "farm/pressure?seconds=10&threads=32"));
+                    await Task.Delay(TimeSpan.FromSeconds(10));
+                    await pressure;
+                }));
+            }
+
 
             await stop.CancelAsync();
             await running;
@@ -103,7 +135,7 @@ internal static partial class Driver
             var workerA = await Get<Dictionary<string, long>>(new Uri(infra.NodeAddress(0), "farm/stats"));
             var workerB = await Get<Dictionary<string, long>>(new Uri(infra.NodeAddress(1), "farm/stats"));
 
-            var report = Report.Write(started, users, signedIn, think, baseline, recovery, accessTokenSeconds, refreshBeforeSeconds,
+            var report = Report.Write(started, $"StoreFailureBehavior {storeFailure}, PostgreSQL retry {postgresRetry}", users, signedIn, think, baseline, recovery, accessTokenSeconds, refreshBeforeSeconds,
                 load, phases, end, final, grants, emulator, workerA, workerB);
             await File.WriteAllTextAsync(Path.Combine(output, "figures.md"), report);
             Console.WriteLine(report);
@@ -144,7 +176,7 @@ internal static partial class Driver
     private static async Task<T> Get<T>(Uri uri) => (await s_control.GetFromJsonAsync<T>(uri))!;
 
     public static void Log(string message) =>
-        Console.Error.WriteLine($"[farm {s_clock.Elapsed.TotalSeconds,6:F1}s] {message}");
+        Console.Error.WriteLine($"[farm {DateTime.UtcNow:HH:mm:ss.fff} {s_clock.Elapsed.TotalSeconds,6:F1}s] {message}");
 }
 
 /// <summary>A fault: injected at <see cref="Start"/>, removed at <see cref="End"/>, next fault not before <see cref="Until"/> (seconds of the run).</summary>

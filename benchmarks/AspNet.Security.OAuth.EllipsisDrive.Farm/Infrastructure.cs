@@ -19,8 +19,9 @@ internal sealed class Infrastructure : IAsyncDisposable
     private string? _postgresBin;
     private Process? _postgres;
 
-    public Infrastructure(int users, double accessTokenSeconds, double refreshBeforeSeconds)
+    public Infrastructure(int users, double accessTokenSeconds, double refreshBeforeSeconds, string[] nodeOptions)
     {
+        NodeOptions = nodeOptions;
         Users = users;
         AccessTokenSeconds = accessTokenSeconds;
         RefreshBeforeSeconds = refreshBeforeSeconds;
@@ -35,6 +36,9 @@ internal sealed class Infrastructure : IAsyncDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>Extra options for both nodes (<c>--store-failure</c>, <c>--postgres-retry</c>).</summary>
+    public string[] NodeOptions { get; }
 
     public int Users { get; }
 
@@ -158,7 +162,7 @@ internal sealed class Infrastructure : IAsyncDisposable
     {
         var process = StartSelf(
             ["node", "--port", Str(NodePorts[node]), "--redis-port", Str(RedisPort), "--postgres", PostgresConnectionString,
-             "--emulator", $"http://127.0.0.1:{EmulatorPort}/v3/", "--refresh-before-seconds", Str(RefreshBeforeSeconds)],
+             "--emulator", $"http://127.0.0.1:{EmulatorPort}/v3/", "--refresh-before-seconds", Str(RefreshBeforeSeconds), .. NodeOptions],
             "node" + (char)('a' + node));
         Nodes[node] = process;
         await WaitAsync("node " + node, () => HttpOkAsync(new Uri(NodeAddress(node), "healthz")), process, TimeSpan.FromSeconds(60));

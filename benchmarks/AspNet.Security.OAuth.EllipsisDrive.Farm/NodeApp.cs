@@ -31,6 +31,8 @@ internal static class NodeApp
         var postgres = FarmUsers.Arg(args, "--postgres");
         var emulator = new Uri(FarmUsers.Arg(args, "--emulator"));
         var refreshBefore = TimeSpan.FromSeconds(double.Parse(FarmUsers.Arg(args, "--refresh-before-seconds", "10"), CultureInfo.InvariantCulture));
+        var storeFailure = Enum.Parse<EllipsisDriveSessionStoreFailureBehavior>(FarmUsers.Arg(args, "--store-failure", nameof(EllipsisDriveSessionStoreFailureBehavior.SignedOut)));
+        var postgresRetry = FarmUsers.Arg(args, "--postgres-retry", "false") == "true";
         var workerPeriod = TimeSpan.FromSeconds(double.Parse(FarmUsers.Arg(args, "--worker-seconds", "2"), CultureInfo.InvariantCulture));
 
         // Short timeouts so that an outage is noticed within the session store's OperationTimeout (docs/tokens.md).
@@ -44,7 +46,12 @@ internal static class NodeApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
 
@@ -72,8 +79,18 @@ internal static class NodeApp
             });
         builder.Services.AddAuthorization();
         builder.Services.AddEllipsisDriveTokens(options => options.RefreshBeforeExpiry = refreshBefore);
-        builder.Services.AddEllipsisDriveSessions();
-        builder.Services.AddEllipsisDriveEntityFrameworkCoreStore(options => options.UseNpgsql(postgres));
+        builder.Services.AddEllipsisDriveSessions(options => options.StoreFailureBehavior = storeFailure);
+        builder.Services.AddEllipsisDriveEntityFrameworkCoreStore(options => options.UseNpgsql(
+            postgres,
+            npgsql =>
+            {
+                if (postgresRetry)
+                {
+                    // EF Core's retrying execution strategy: a command that meets a dropped or refused connection is run
+                    // again (up to 4 times within about 2 s), which rides out a PostgreSQL restart and the pool's dead connections.
+                    npgsql.EnableRetryOnFailure(4, TimeSpan.FromMilliseconds(500), null);
+                }
+            }));
         builder.Services.AddEllipsisDriveRedisRefreshLock(redis);
         builder.Services.AddEllipsisDriveApiClient();
         builder.Services.AddSingleton(new WorkerSettings(workerPeriod));

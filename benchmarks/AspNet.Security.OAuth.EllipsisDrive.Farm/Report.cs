@@ -9,7 +9,7 @@ internal static class Report
     private const double SlowMilliseconds = 600;
 
     public static string Write(
-        DateTimeOffset started, int users, int signedIn, TimeSpan think, TimeSpan baseline, TimeSpan recovery, double accessTokenSeconds, double refreshBeforeSeconds,
+        DateTimeOffset started, string configuration, int users, int signedIn, TimeSpan think, TimeSpan baseline, TimeSpan recovery, double accessTokenSeconds, double refreshBeforeSeconds,
         Load load, List<Phase> phases, double end, Sample[] final, NodeApp.GrantFigures grants, EmulatorApp.Figures emulator,
         Dictionary<string, long> workerA, Dictionary<string, long> workerB)
     {
@@ -18,7 +18,7 @@ internal static class Report
         var commit = Environment.GetEnvironmentVariable("FARM_COMMIT") ?? "unknown";
         text.AppendLine(Inv($"Run of {started:yyyy-MM-dd HH:mm} UTC, commit {commit}, {Environment.ProcessorCount} cores. {users} users ({signedIn} signed in; sign-ins that failed: {load.SignInFailures}{load.SignInFailureReasons}), " +
             $"one request each every {think.TotalSeconds:0.##} s on average (0.5-1.5x), baseline {baseline.TotalSeconds:0} s, recovery {recovery.TotalSeconds:0} s after each fault, " +
-            $"access tokens live {accessTokenSeconds:0} s and are refreshed {refreshBeforeSeconds:0} s before expiry."));
+            $"access tokens live {accessTokenSeconds:0} s and are refreshed {refreshBeforeSeconds:0} s before expiry. Nodes: {configuration}."));
         text.AppendLine();
         text.AppendLine("| fault | window s | requests in window | 5xx in window | no answer in window | 401 in window (users) | max ms in window | answers > 600 ms in window | 5xx after window | 401 after window (users) | time to recover s |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
