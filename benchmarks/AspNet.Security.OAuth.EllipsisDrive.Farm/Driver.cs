@@ -138,6 +138,9 @@ internal static partial class Driver
             var report = Report.Write(started, $"StoreFailureBehavior {storeFailure}, PostgreSQL retry {postgresRetry}", users, signedIn, think, baseline, recovery, accessTokenSeconds, refreshBeforeSeconds,
                 load, phases, end, final, grants, emulator, workerA, workerB);
             await File.WriteAllTextAsync(Path.Combine(output, "figures.md"), report);
+            // Every answer (seconds since the load started, milliseconds, status, user index) and the fault windows, for a closer look.
+            await File.WriteAllLinesAsync(Path.Combine(output, "answers.csv"), ["start_s,ms,status,user", .. load.Samples.Select(s => $"{s.Start:F3},{s.Milliseconds:F0},{s.Status},{s.User}")]);
+            await File.WriteAllLinesAsync(Path.Combine(output, "faults.csv"), ["fault,start_s,end_s,until_s", .. phases.Select(p => $"\"{p.Name}\",{p.Start:F3},{p.End:F3},{p.Until:F3}")]);
             Console.WriteLine(report);
             Log($"figures written to {Path.Combine(output, "figures.md")}; process logs in {infra.Root}");
             return 0;
