@@ -208,6 +208,10 @@ internal sealed partial class Load(Infrastructure infra, int users, TimeSpan thi
     /// <summary>Where the failed sign-ins stopped: the step and the status, nothing of the request.</summary>
     public string SignInFailureReasons => _signInFailures.IsEmpty ? string.Empty : " (" + string.Join(", ", _signInFailures.Select(f => $"{f.Key}: {f.Value}")) + ")";
 
+    public int SignInServerErrors => _signInFailures
+        .Where(f => int.TryParse(f.Key.Split(' ')[^1], out var status) && status >= 500)
+        .Sum(f => f.Value);
+
     public bool IsSignedIn(int user) => user < _signedIn.Length && _signedIn[user];
 
     public double Now => _clock.Elapsed.TotalSeconds;

@@ -24,16 +24,16 @@ internal static class Report
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var phase in phases)
         {
-            var inside = samples.Where(s => s.Start >= phase.Start && s.Start <= phase.End).ToArray();
-            var after = samples.Where(s => s.Start > phase.End && s.Start <= phase.Until).ToArray();
+            var inside = samples.Where(s => During(s, phase)).ToArray();
+            var after = samples.Where(s => !During(s, phase) && s.Start > phase.Start && s.Start <= phase.Until && !phases.Any(other => During(s, other))).ToArray();
             var lastBad = after.Where(s => s.Status != 200).Select(s => s.Start + (s.Milliseconds / 1000)).DefaultIfEmpty(phase.End).Max();
             text.AppendLine(Inv(
                 $"| {phase.Name} | {phase.End - phase.Start:F1} | {inside.Length} | {Count5xx(inside)} | {inside.Count(s => s.Status == 0)} | {SignedOut(inside)} | " +
                 $"{(inside.Length == 0 ? 0 : inside.Max(s => s.Milliseconds)):F0} | {inside.Count(s => s.Milliseconds > SlowMilliseconds)} | {Count5xx(after)} | {SignedOut(after)} | {lastBad - phase.End:F1} |"));
         }
 
-        var outside = samples.Where(s => !phases.Any(p => s.Start >= p.Start && s.Start <= p.End)).ToArray();
-        var insideAll = samples.Where(s => phases.Any(p => s.Start >= p.Start && s.Start <= p.End)).ToArray();
+        var outside = samples.Where(s => !phases.Any(p => During(s, p))).ToArray();
+        var insideAll = samples.Where(s => phases.Any(p => During(s, p))).ToArray();
         var baselineSamples = samples.Where(s => phases.Count == 0 || s.Start < phases[0].Start).ToArray();
         var wronglySignedOut = samples.Where(s => s.Status == 401).Select(s => s.User).Distinct().Count();
         text.AppendLine();
@@ -43,6 +43,7 @@ internal static class Report
         text.AppendLine(Inv($"| 200 answers | {samples.Count(s => s.Status == 200)} |"));
         text.AppendLine(Inv($"| 5xx inside fault windows | {Count5xx(insideAll)} |"));
         text.AppendLine(Inv($"| 5xx outside fault windows (baseline and recovery periods) | {Count5xx(outside)} (baseline alone: {Count5xx(baselineSamples)}) |"));
+        text.AppendLine(Inv($"| 5xx answers to sign-ins (before the load, no fault) | {load.SignInServerErrors} |"));
         text.AppendLine(Inv($"| no answer at all (connection failed or 30 s timeout) | {samples.Count(s => s.Status == 0)} |"));
         text.AppendLine(Inv($"| 401 answers to signed-in users (nobody signed out) | {samples.Count(s => s.Status == 401)}, {wronglySignedOut} distinct users |"));
         text.AppendLine(Inv($"| sessions lost (users not signed in at the end) | {final.Count(s => s.Status == 401)} of {final.Length} (final check answers: {Statuses(final)}) |"));
@@ -58,6 +59,11 @@ internal static class Report
         text.AppendLine(Inv($"| load time | {end:F0} s |"));
         return text.ToString();
     }
+
+    /// <summary>An answer is inside a fault window when the request was in flight at any moment of it (started before the
+    /// fault was removed and answered after it was injected): a request the fault hit while it waited counts for the fault.</summary>
+    private static bool During(Sample sample, Phase phase) =>
+        sample.Start <= phase.End && sample.Start + (sample.Milliseconds / 1000) >= phase.Start;
 
     private static int Count5xx(IEnumerable<Sample> samples) => samples.Count(s => s.Status >= 500);
 
