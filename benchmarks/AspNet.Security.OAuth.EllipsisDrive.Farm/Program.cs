@@ -26,7 +26,7 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("Usage: farm run [--users 200] [--phase-seconds 8] [--long] [--out figures.md] | farm node | farm emulator");
+        Console.Error.WriteLine("Usage: farm run [--users 200] [--think-ms 1500] [--baseline-seconds 10] [--recovery-seconds 8] [--long] [--store-failure SignedOut|ServiceUnavailable] [--postgres-retry] [--faults a,b] [--out DIR] (see docs/reliability.md); `node` and `emulator` are started by `run`");
         return 2;
     }
 }
