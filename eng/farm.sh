@@ -23,18 +23,23 @@ export FARM_PIDFILE; FARM_PIDFILE="$(mktemp)"
 export FARM_COMMIT; FARM_COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src benchmarks || echo '+changes')"
 driver=""
 cleanup() {
+  [[ -f "$FARM_PIDFILE" ]] || return 0   # once: a signal, then EXIT
   if [[ -n "$driver" ]] && kill -0 "$driver" 2>/dev/null; then kill -TERM "$driver" 2>/dev/null || true; sleep 2; fi
-  while read -r pid; do
-    [[ -n "$pid" ]] || continue
-    if kill -0 "$pid" 2>/dev/null; then kill -CONT "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; fi
-  done < "$FARM_PIDFILE"
-  for pidfile in /tmp/ellipsisdrive-farm-*/postgres/data/postmaster.pid; do
+  for pidfile in "${TMPDIR:-/tmp}"/ellipsisdrive-farm-*/postgres/data/postmaster.pid; do
     [[ -f "$pidfile" ]] || continue
     # Only the clusters whose postgres process was started by this run (its runuser id is in our pid file).
     pid="$(head -n1 "$pidfile")"
     parent="$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ' || true)"
-    if [[ -n "$parent" ]] && grep -qx "$parent" "$FARM_PIDFILE"; then kill -INT "$pid" 2>/dev/null || true; fi
+    if [[ -n "$parent" ]] && grep -q "^$parent " "$FARM_PIDFILE"; then kill -INT "$pid" 2>/dev/null || true; fi
   done
+  # Each line: a process id and a word of its command line; a process is signalled only if it still has that word.
+  while read -r pid marker; do
+    [[ -n "$pid" && -n "$marker" ]] || continue
+    if [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$marker"; then
+      kill -CONT "$pid" 2>/dev/null || true
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done < "$FARM_PIDFILE"
   rm -f "$FARM_PIDFILE"
 }
 trap cleanup EXIT INT TERM

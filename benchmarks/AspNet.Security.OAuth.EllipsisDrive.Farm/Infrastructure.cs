@@ -361,7 +361,12 @@ internal sealed class Infrastructure : IAsyncDisposable
 
             if (_pidFile is not null)
             {
-                File.AppendAllText(_pidFile, Str(process.Id) + Environment.NewLine);
+                // With a word of its command line (the run's directory or its port), so that the script's trap never
+                // signals a process that merely reused the id.
+                var port = Array.IndexOf(arguments, "--port");
+                var marker = arguments.Any(argument => argument.Contains(Root, StringComparison.Ordinal)) ? Root
+                    : port >= 0 && port + 1 < arguments.Length ? arguments[port + 1] : program;
+                File.AppendAllText(_pidFile, $"{process.Id} {marker}{Environment.NewLine}");
             }
         }
 
