@@ -89,7 +89,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
             return snapshot.AccessToken!;
         }
 
-        var outcome = await RefreshSharedAsync(
+        var outcome = await RefreshOrKeepAsync(
             new RefreshRequest(snapshot, new SessionTokenHome(store, sessionId), rejectedAccessToken, ticket.Principal), cancellationToken).ConfigureAwait(false);
         return outcome.Tokens?.AccessToken ?? throw SignInRequired(outcome);
     }
@@ -174,7 +174,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
             return snapshot.AccessToken!;
         }
 
-        var outcome = await RefreshSharedAsync(
+        var outcome = await RefreshOrKeepAsync(
             new RefreshRequest(snapshot, new GrantTokenHome(grants, Scheme, userKey), force ? rejectedAccessToken ?? snapshot.AccessToken : null, principal), cancellationToken)
             .ConfigureAwait(false);
         return outcome.Tokens?.AccessToken ?? throw SignInRequired(outcome);
@@ -225,7 +225,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
             return snapshot.AccessToken!;
         }
 
-        var outcome = await RefreshSharedAsync(
+        var outcome = await RefreshOrKeepAsync(
             new RefreshRequest(
                 snapshot,
                 sessionKey is not null && _sessions is { } store ? new SessionTokenHome(store, sessionKey) : CookieTokenHome.Instance,
@@ -258,6 +258,24 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         }
 
         throw SignInRequired(outcome);
+    }
+
+    // A proactive refresh (the access token still valid, only inside RefreshBeforeExpiry) that fails for a passing reason
+    // leaves the caller the token it has: it still serves the request, and the next call tries again.
+    private async Task<RefreshOutcome> RefreshOrKeepAsync(RefreshRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RefreshSharedAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EllipsisDriveTokenException exception) when (exception.IsTransient
+            && request.RejectedAccessToken is null
+            && request.Snapshot is { AccessToken: not null, ExpiresAt: { } expiresAt }
+            && _timeProvider.GetUtcNow() < expiresAt)
+        {
+            LogKeptValidToken(_logger);
+            return RefreshOutcome.Success(request.Snapshot);
+        }
     }
 
     private async Task<RefreshOutcome> RefreshSharedAsync(RefreshRequest request, CancellationToken cancellationToken)
@@ -602,6 +620,9 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "The refresh lock ({LockType}) is unavailable ({ExceptionType}); refreshing without it.")]
     private static partial void LogRefreshLockUnavailable(ILogger logger, string lockType, string exceptionType, Exception exception);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Refreshing the Ellipsis Drive access token ahead of its expiry failed for a passing reason; the current access token, still valid, is used meanwhile.")]
+    private static partial void LogKeptValidToken(ILogger logger);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "A token request joined the refresh already in flight for its session.")]
     private static partial void LogJoined(ILogger logger);

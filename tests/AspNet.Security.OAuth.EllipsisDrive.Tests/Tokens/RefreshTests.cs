@@ -176,6 +176,26 @@ public sealed class RefreshTests : TokenTestBase
         Assert.Equal(2, TokenRefreshCalls);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Refresh_ahead_of_expiry_that_fails_transiently_serves_the_still_valid_token(bool serverMode)
+    {
+        using var browser = await StartAndSignInAsync(serverMode);
+        var signedIn = await browser.GetStringAsync("/test/token");
+        Time.Advance(AccessTokenLifetime - TimeSpan.FromSeconds(30));
+        Drive.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { StatusCode = 503, Body = """{"message":"maintenance"}""" });
+
+        using var during = await browser.GetAsync("/test/token");
+        var later = await browser.GetStringAsync("/test/token");
+
+        Assert.Equal(HttpStatusCode.OK, during.StatusCode);
+        Assert.Equal(signedIn, await during.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.NotEqual(signedIn, later);
+        Assert.Equal(2, TokenRefreshCalls);
+        Assert.Equal(0, Host.RefreshFailedEvents);
+    }
+
     [Fact]
     public async Task Refresh_cookie_mode_after_the_response_started_keeps_the_result_for_the_next_request()
     {
