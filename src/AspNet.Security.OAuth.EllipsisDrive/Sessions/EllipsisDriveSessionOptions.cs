@@ -33,9 +33,12 @@ public class EllipsisDriveSessionOptions
 
     /// <summary>
     /// Gets or sets what a request gets when the session store is unavailable.
-    /// The default is <see cref="EllipsisDriveSessionStoreFailureBehavior.SignedOut"/>.
+    /// The default is <see cref="EllipsisDriveSessionStoreFailureBehavior.ServiceUnavailable"/>: a signed-in user whose
+    /// session cannot be read in time is told to try again, not shown as signed out (docs/reliability.md has the figures:
+    /// with <see cref="EllipsisDriveSessionStoreFailureBehavior.SignedOut"/> a 3-second Redis stall signed every user out,
+    /// though no session was lost and no sign-in could complete meanwhile).
     /// </summary>
-    public EllipsisDriveSessionStoreFailureBehavior StoreFailureBehavior { get; set; } = EllipsisDriveSessionStoreFailureBehavior.SignedOut;
+    public EllipsisDriveSessionStoreFailureBehavior StoreFailureBehavior { get; set; } = EllipsisDriveSessionStoreFailureBehavior.ServiceUnavailable;
 
     /// <summary>
     /// Whether a session's principal carries a protected reference to its session while in memory (set by

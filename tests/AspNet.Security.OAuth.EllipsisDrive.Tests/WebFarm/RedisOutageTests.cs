@@ -15,9 +15,9 @@ public sealed class RedisOutageTests(RedisServerFixture redis) : IClassFixture<R
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow); // Real time: see TokenTestBase.Time.
         var farm = "outage-" + Guid.NewGuid().ToString("N");
         await using var drive = await EllipsisDriveEmulator.StartAsync(new EllipsisDriveEmulatorOptions { TimeProvider = time }, TestContext.Current.CancellationToken);
-        await using var signedOutNode = await FarmNode.StartAsync(redis, drive, time, farm);
-        await using var unavailableNode = await FarmNode.StartAsync(
-            redis, drive, time, farm, o => o.StoreFailureBehavior = EllipsisDriveSessionStoreFailureBehavior.ServiceUnavailable);
+        await using var signedOutNode = await FarmNode.StartAsync(
+            redis, drive, time, farm, o => o.StoreFailureBehavior = EllipsisDriveSessionStoreFailureBehavior.SignedOut);
+        await using var unavailableNode = await FarmNode.StartAsync(redis, drive, time, farm); // the default
         using var onA = signedOutNode.Host.CreateBrowser();
         (await signedOutNode.Host.SignInAsync(onA)).Dispose();
         using var onB = unavailableNode.Host.CreateBrowser();
