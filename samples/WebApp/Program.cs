@@ -11,20 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 // Fails here, before anything starts, when only one of ClientId / ClientSecret is set.
 var settings = SampleSettings.Read(builder.Configuration);
-if (settings.UseEmulator)
-{
-    // No Ellipsis Drive client configured: the emulator package starts an Ellipsis Drive of its own on a loopback port,
-    // registers this app there with its actual callback URLs, and points the handler at it.
-    builder.Services.AddEllipsisDriveEmulator(options =>
-    {
-        var section = builder.Configuration.GetSection("Emulator");
-        options.Port = section.GetValue("Port", 0);
-        if (section.GetValue<double?>("AccessTokenLifetimeSeconds") is { } lifetime)
-        {
-            options.AccessTokenLifetime = TimeSpan.FromSeconds(lifetime);
-        }
-    });
-}
+settings.AddEmulatorWhenUnconfigured(builder.Services, builder.Configuration);
 
 builder.Services.AddSingleton(new SampleMode(settings.UseEmulator, settings.RedisConnectionString is not null));
 builder.Services.Configure<DriveOptions>(builder.Configuration.GetSection(DriveOptions.SectionName));

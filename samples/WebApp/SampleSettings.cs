@@ -29,6 +29,31 @@ public sealed class SampleSettings
     /// <summary>Gets the Redis connection string (<c>ConnectionStrings:Redis</c>), or <see langword="null"/> for in-memory sessions.</summary>
     public string? RedisConnectionString { get; }
 
+    /// <summary>
+    /// In emulator mode (no Ellipsis Drive client configured), has the emulator package start an Ellipsis Drive of its own
+    /// on a loopback port, register this app there with its actual callback URLs, and point the handler at it; the
+    /// <c>Emulator</c> section may set its <c>Port</c> and <c>AccessTokenLifetimeSeconds</c>. Does nothing otherwise.
+    /// </summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="configuration">The app's configuration.</param>
+    public void AddEmulatorWhenUnconfigured(IServiceCollection services, IConfiguration configuration)
+    {
+        if (!UseEmulator)
+        {
+            return;
+        }
+
+        services.AddEllipsisDriveEmulator(options =>
+        {
+            var section = configuration.GetSection("Emulator");
+            options.Port = section.GetValue("Port", 0);
+            if (section.GetValue<double?>("AccessTokenLifetimeSeconds") is { } lifetime)
+            {
+                options.AccessTokenLifetime = TimeSpan.FromSeconds(lifetime);
+            }
+        });
+    }
+
     /// <summary>Gets a value indicating whether no client is configured, so the sample runs on the in-process emulator.</summary>
     public bool UseEmulator => ClientId is null;
 

@@ -74,7 +74,7 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     /// </summary>
     protected async Task AssertNoIssuedSecretServedAsync()
     {
-        var secrets = App.Drive.IssuedSecrets.Append(App.Services.GetRequiredService<EmulatorClient>().ClientSecret).ToList();
+        var secrets = App.Drive.IssuedSecrets.Append(App.ClientSecret).ToList();
         Assert.NotEmpty(secrets);
         var documents = await ServedDocumentsAsync();
         Assert.NotEmpty(documents);

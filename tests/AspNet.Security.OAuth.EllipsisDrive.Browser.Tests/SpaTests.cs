@@ -67,7 +67,7 @@ public sealed class SpaTests(BrowserFixture browser, SpaSampleAppFixture app) : 
         App.Drive.ExpireAccessTokens();
         Assert.Equal(200, await ListMyDriveAsync()); // a refresh: a second access token (and refresh token) now exist
 
-        var secrets = App.Drive.IssuedSecrets.Append(App.Emulator.ClientSecret).ToList();
+        var secrets = App.Drive.IssuedSecrets.Append(App.ClientSecret).ToList();
         Assert.True(secrets.Count >= 5, "Expected a code, two access tokens, a refresh token and the client secret to look for.");
 
         var places = new List<(string Where, string Text)>

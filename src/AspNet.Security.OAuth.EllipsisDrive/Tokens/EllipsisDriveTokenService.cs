@@ -17,6 +17,7 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenService
 {
     private static readonly object RequestTokensKey = new();
+    private static readonly object RequestGrantKey = new();
 
     // A chain of successors longer than this means something keeps rotating under us: refresh from where we are.
     private const int MaxSuccessorHops = 8;
@@ -94,10 +95,12 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         return outcome.Tokens?.AccessToken ?? throw SignInRequired(outcome);
     }
 
-    public Task<string> GetAccessTokenForUserAsync(string userKey, string? rejectedAccessToken = null, CancellationToken cancellationToken = default)
+    public async Task<string> GetAccessTokenForUserAsync(string userKey, string? rejectedAccessToken = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userKey);
-        return GetForUserAsync(RequireGrants(), userKey, grant: null, principal: null, force: rejectedAccessToken is not null, rejectedAccessToken, cancellationToken);
+        var tokens = await GetForUserAsync(
+            RequireGrants(), userKey, grant: null, principal: null, force: rejectedAccessToken is not null, rejectedAccessToken, cancellationToken).ConfigureAwait(false);
+        return tokens.AccessToken!;
     }
 
     public async Task ConnectAsync(string userKey, AuthenticationProperties properties, CancellationToken cancellationToken = default)
@@ -113,8 +116,7 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
                 nameof(properties));
         }
 
-        await grants.SaveAsync(Scheme, userKey, tokens.ToGrant(), expectedRefreshToken: null, cancellationToken).ConfigureAwait(false);
-        LogConnected(_logger);
+        await SaveGrantAsync(grants, userKey, tokens, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<bool> DisconnectAsync(string userKey, CancellationToken cancellationToken = default)
@@ -147,12 +149,18 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
             return;
         }
 
-        await _grants.SaveAsync(scheme, userKey, tokens.ToGrant(), expectedRefreshToken: null, cancellationToken).ConfigureAwait(false);
+        await SaveGrantAsync(_grants, userKey, tokens, cancellationToken).ConfigureAwait(false);
         TokenSnapshot.Clear(ticket.Properties);
+    }
+
+    // A new grant (a sign-in): replaces whatever the store held for the user, a grant marked for reconnection included.
+    private async Task SaveGrantAsync(IEllipsisDriveTokenStore grants, string userKey, TokenSnapshot tokens, CancellationToken cancellationToken)
+    {
+        await grants.SaveAsync(Scheme, userKey, tokens.ToGrant(), expectedRefreshToken: null, cancellationToken).ConfigureAwait(false);
         LogConnected(_logger);
     }
 
-    private async Task<string> GetForUserAsync(
+    private async Task<TokenSnapshot> GetForUserAsync(
         IEllipsisDriveTokenStore grants, string userKey, EllipsisDriveGrant? grant, ClaimsPrincipal? principal, bool force, string? rejectedAccessToken, CancellationToken cancellationToken)
     {
         grant ??= await grants.GetAsync(Scheme, userKey, cancellationToken).ConfigureAwait(false);
@@ -171,13 +179,13 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         var snapshot = TokenSnapshot.From(grant);
         if (!force ? !NeedsRefresh(snapshot) : rejectedAccessToken is not null && IsUsable(snapshot, rejectedAccessToken))
         {
-            return snapshot.AccessToken!;
+            return snapshot;
         }
 
         var outcome = await RefreshOrKeepAsync(
             new RefreshRequest(snapshot, new GrantTokenHome(grants, Scheme, userKey), force ? rejectedAccessToken ?? snapshot.AccessToken : null, principal), cancellationToken)
             .ConfigureAwait(false);
-        return outcome.Tokens?.AccessToken ?? throw SignInRequired(outcome);
+        return outcome.Tokens ?? throw SignInRequired(outcome);
     }
 
     private IEllipsisDriveTokenStore RequireGrants() => _grants ?? throw new InvalidOperationException(
@@ -198,10 +206,15 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         var user = result.Succeeded ? result.Principal : httpContext.User;
         if (_grants is not null && UserKeyOf(user) is { } userKey)
         {
-            var grant = await _grants.GetAsync(Scheme, userKey, cancellationToken).ConfigureAwait(false);
+            var grant = httpContext.Items[RequestGrantKey] as EllipsisDriveGrant
+                ?? await _grants.GetAsync(Scheme, userKey, cancellationToken).ConfigureAwait(false);
             if (grant is not null || !(result.Succeeded && HasTokens(result.Properties!)))
             {
-                return await GetForUserAsync(_grants, userKey, grant, user, force, rejectedAccessToken, cancellationToken).ConfigureAwait(false);
+                var granted = await GetForUserAsync(_grants, userKey, grant, user, force, rejectedAccessToken, cancellationToken).ConfigureAwait(false);
+
+                // Every API call of this request asks again: the grant read (or refreshed) once serves them all.
+                httpContext.Items[RequestGrantKey] = granted.ToGrant();
+                return granted.AccessToken!;
             }
         }
 
