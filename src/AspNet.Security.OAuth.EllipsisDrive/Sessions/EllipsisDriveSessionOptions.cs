@@ -15,9 +15,11 @@ public class EllipsisDriveSessionOptions
 
     /// <summary>
     /// Gets or sets the prefix of the session entries' keys in the <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>.
-    /// Apps that share one cache (for example one Redis) must share this prefix too. The default is <c>EllipsisDrive:session:</c>.
+    /// Apps that share one cache (for example one Redis) must share this prefix too. The default is <c>eds:</c>
+    /// ("Ellipsis Drive session"): short, because there is one such entry per signed-in user and a longer key name costs
+    /// Redis memory on every one of them (docs/benchmarks.md); the entry's value is protected and says nothing by itself.
     /// </summary>
-    public string KeyPrefix { get; set; } = "EllipsisDrive:session:";
+    public string KeyPrefix { get; set; } = "eds:";
 
     /// <summary>
     /// Gets or sets how long a session entry lives when its ticket has no expiry. The default is 14 days,

@@ -93,14 +93,14 @@ public sealed class TicketStoreDecodeCacheTests : IDisposable
     {
         var key = await _store.StoreAsync(Ticket("token-1"), Ct);
         Assert.NotNull(await _store.RetrieveAsync(key, Ct));
-        var bytes = (await _cache.GetAsync("EllipsisDrive:session:" + key, Ct))!;
+        var bytes = (await _cache.GetAsync(TicketStoreTestKit.EntryKey(key), Ct))!;
         var unprotects = _protection.Unprotects;
 
         await _store.RemoveAsync(key, Ct);
         Assert.Null(await _store.RetrieveAsync(key, Ct));
 
         // The same bytes written back (a backup restored, say) are decoded afresh: nothing of the removed session was kept.
-        await _cache.SetAsync("EllipsisDrive:session:" + key, bytes, new DistributedCacheEntryOptions(), Ct);
+        await _cache.SetAsync(TicketStoreTestKit.EntryKey(key), bytes, new DistributedCacheEntryOptions(), Ct);
         Assert.NotNull(await _store.RetrieveAsync(key, Ct));
         Assert.Equal(unprotects + 1, _protection.Unprotects);
     }
@@ -122,10 +122,10 @@ public sealed class TicketStoreDecodeCacheTests : IDisposable
         var key = await _store.StoreAsync(Ticket("token-1"), Ct);
         Assert.NotNull(await _store.RetrieveAsync(key, Ct));
 
-        await _cache.SetAsync("EllipsisDrive:session:" + key, [1, 2, 3, 4], new DistributedCacheEntryOptions(), Ct);
+        await _cache.SetAsync(TicketStoreTestKit.EntryKey(key), [1, 2, 3, 4], new DistributedCacheEntryOptions(), Ct);
 
         Assert.Null(await _store.RetrieveAsync(key, Ct));
-        Assert.Null(await _cache.GetAsync("EllipsisDrive:session:" + key, Ct));
+        Assert.Null(await _cache.GetAsync(TicketStoreTestKit.EntryKey(key), Ct));
     }
 
     public void Dispose()

@@ -19,6 +19,9 @@ internal static class TicketStoreTestKit
         new EllipsisDriveMetrics(new TestMeterFactory()),
         NullLogger<EllipsisDriveTicketStore>.Instance);
 
+    /// <summary>The cache key of session <paramref name="key"/> under the default <see cref="EllipsisDriveSessionOptions.KeyPrefix"/>.</summary>
+    public static string EntryKey(string key) => new EllipsisDriveSessionOptions().KeyPrefix + key;
+
     /// <summary>A ticket for "alice" issued now, expiring in 14 days, carrying <paramref name="accessToken"/>.</summary>
     public static AuthenticationTicket Ticket(TimeProvider time, string accessToken)
     {

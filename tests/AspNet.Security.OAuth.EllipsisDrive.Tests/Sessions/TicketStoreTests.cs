@@ -33,6 +33,17 @@ public sealed class TicketStoreTests
     }
 
     [Fact]
+    public async Task The_entry_is_stored_under_a_key_no_longer_than_the_hand_written_stores()
+    {
+        var key = await _store.StoreAsync(Ticket("a"), Ct);
+
+        // One entry per signed-in user: its key name is Redis memory on each. The hand-written ITicketStore that docs
+        // and blog posts show uses "AuthSessionStore-" + a GUID ("N", 32 characters): 49 characters.
+        Assert.NotNull(await _cache.GetAsync("eds:" + key, Ct));
+        Assert.True(TicketStoreTestKit.EntryKey(key).Length <= "AuthSessionStore-".Length + 32);
+    }
+
+    [Fact]
     public async Task A_renewal_with_an_older_copy_keeps_the_newer_content_and_takes_the_new_lifetime()
     {
         var key = await _store.StoreAsync(Ticket("token-1"), Ct);
@@ -69,19 +80,19 @@ public sealed class TicketStoreTests
     public async Task An_unreadable_entry_is_removed_and_means_signed_out()
     {
         var key = await _store.StoreAsync(Ticket("token-1"), Ct);
-        await _cache.SetAsync("EllipsisDrive:session:" + key, [1, 2, 3, 4, 5], Ct);
+        await _cache.SetAsync(TicketStoreTestKit.EntryKey(key), [1, 2, 3, 4, 5], Ct);
 
         var stored = await _store.RetrieveAsync(key, Ct);
 
         Assert.Null(stored);
-        Assert.Null(await _cache.GetAsync("EllipsisDrive:session:" + key, Ct));
+        Assert.Null(await _cache.GetAsync(TicketStoreTestKit.EntryKey(key), Ct));
     }
 
     [Fact]
     public async Task An_entry_moved_to_another_key_is_unreadable()
     {
         var key = await _store.StoreAsync(Ticket("token-1"), Ct);
-        await _cache.SetAsync("EllipsisDrive:session:other", (await _cache.GetAsync("EllipsisDrive:session:" + key, Ct))!, Ct);
+        await _cache.SetAsync(TicketStoreTestKit.EntryKey("other"), (await _cache.GetAsync(TicketStoreTestKit.EntryKey(key), Ct))!, Ct);
 
         Assert.Null(await _store.RetrieveAsync("other", Ct));
     }
@@ -94,7 +105,7 @@ public sealed class TicketStoreTests
 
         var key = await _store.StoreAsync(ticket, Ct);
 
-        Assert.Null(await _cache.GetAsync("EllipsisDrive:session:" + key, Ct));
+        Assert.Null(await _cache.GetAsync(TicketStoreTestKit.EntryKey(key), Ct));
     }
 
     [Fact]
@@ -102,7 +113,7 @@ public sealed class TicketStoreTests
     {
         var key = await _store.StoreAsync(Ticket("very-recognisable-token-value"), Ct);
 
-        var raw = (await _cache.GetAsync("EllipsisDrive:session:" + key, Ct))!;
+        var raw = (await _cache.GetAsync(TicketStoreTestKit.EntryKey(key), Ct))!;
 
         Assert.DoesNotContain("very-recognisable-token-value", System.Text.Encoding.UTF8.GetString(raw), StringComparison.Ordinal);
         Assert.DoesNotContain("alice", System.Text.Encoding.UTF8.GetString(raw), StringComparison.Ordinal);
