@@ -6,7 +6,7 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 /// A refresh that succeeded: the tokens the user's session or stored grant now holds. Raised once per refresh, however
 /// many callers waited for it, so that a copy of the tokens kept elsewhere can follow a rotation.
 /// </summary>
-public sealed class EllipsisDriveTokensRefreshedContext
+public sealed class EllipsisDriveTokensRefreshedContext : EllipsisDriveTokenEventContext
 {
     /// <summary>
     /// Initializes a new <see cref="EllipsisDriveTokensRefreshedContext"/>.
@@ -18,33 +18,11 @@ public sealed class EllipsisDriveTokensRefreshedContext
     /// <param name="grant">The new tokens.</param>
     public EllipsisDriveTokensRefreshedContext(
         IServiceProvider services, ClaimsPrincipal? principal, string? sessionId, string? userKey, EllipsisDriveGrant grant)
+        : base(services, principal, sessionId, userKey)
     {
-        Services = services;
-        Principal = principal;
-        SessionId = sessionId;
-        UserKey = userKey;
+        ArgumentNullException.ThrowIfNull(grant);
         Grant = grant;
     }
-
-    /// <summary>
-    /// Gets the application's (root) services.
-    /// </summary>
-    public IServiceProvider Services { get; }
-
-    /// <summary>
-    /// Gets the signed-in user, when known (not for a grant refreshed outside a request).
-    /// </summary>
-    public ClaimsPrincipal? Principal { get; }
-
-    /// <summary>
-    /// Gets the server-side session identifier, or <see langword="null"/>.
-    /// </summary>
-    public string? SessionId { get; }
-
-    /// <summary>
-    /// Gets the user key of the stored grant that was refreshed, or <see langword="null"/> when the tokens live in the session.
-    /// </summary>
-    public string? UserKey { get; }
 
     /// <summary>
     /// Gets the new tokens (the refresh token is the new one when Ellipsis Drive rotated it).
