@@ -361,41 +361,35 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
 
     private async Task<RefreshOutcome> RefreshAsync(RefreshRequest request, string hash, Activity? activity, CancellationToken cancellationToken)
     {
-        for (var hops = 0; ; hops++)
+        var (found, current, currentHash) = await CatchUpAsync(request, hash, cancellationToken).ConfigureAwait(false);
+        if (found is not null)
         {
-            (var found, request, hash) = await CatchUpAsync(request, hash, cancellationToken).ConfigureAwait(false);
-            if (found is not null)
-            {
-                return found;
-            }
+            return found;
+        }
 
+        if (string.Equals(currentHash, hash, StringComparison.Ordinal))
+        {
             var handle = await AcquireLockAsync(hash, cancellationToken).ConfigureAwait(false);
             await using (handle.ConfigureAwait(false))
             {
                 // Look again after every lock, waited for or not: another node may have refreshed and released the lock
                 // between our look above and our taking it, and its refresh token is spent.
-                var (foundUnderLock, current, currentHash) = await CatchUpAsync(request, hash, cancellationToken).ConfigureAwait(false);
-                if (foundUnderLock is not null)
+                (found, current, currentHash) = await CatchUpAsync(request, hash, cancellationToken).ConfigureAwait(false);
+                if (found is not null)
                 {
-                    return foundUnderLock;
+                    return found;
                 }
 
-                if (!string.Equals(currentHash, hash, StringComparison.Ordinal))
+                if (string.Equals(currentHash, hash, StringComparison.Ordinal))
                 {
-                    if (hops == MaxSuccessorHops)
-                    {
-                        throw new EllipsisDriveTokenException(
-                            EllipsisDriveTokenErrorKind.Transient, "The refresh token kept being replaced while this refresh waited; the session is kept, try again.");
-                    }
-
-                    // Rotated while we waited: take the lock of the newer refresh token instead.
-                    (request, hash) = (current, currentHash);
-                    continue;
+                    return await RedeemAsync(request, hash, activity, cancellationToken).ConfigureAwait(false);
                 }
-
-                return await RedeemAsync(request, hash, activity, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        // Replaced by a refresh token that is itself due: spend it in its own single flight, which every request on this
+        // node that holds it, or follows a spent one to it, joins; so it is spent once here even with no lock registered.
+        return await RefreshSharedAsync(current, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<EllipsisDriveRefreshLockHandle> AcquireLockAsync(string hash, CancellationToken cancellationToken)

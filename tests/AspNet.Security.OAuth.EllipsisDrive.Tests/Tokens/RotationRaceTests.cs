@@ -77,6 +77,52 @@ public sealed class RotationRaceTests : TokenTestBase
         }
     }
 
+    [Fact]
+    public async Task One_node_without_a_lock_a_request_that_started_before_a_rotation_joins_the_refresh_of_the_newer_token()
+    {
+        using var browser = await StartAndSignInAsync(serverMode: true, emulator: o => o.RotateRefreshTokens = true);
+        var ct = TestContext.Current.CancellationToken;
+
+        // A long request reads the session (refresh token 1) and waits before it asks for a token.
+        var slow = browser.GetAsync("/test/token-after-gate");
+        await Host.AtGate.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+
+        // Meanwhile the session is refreshed (1 is spent, 2 is current), and its access token expires again.
+        ExpireAccessToken();
+        using (var refreshed = await browser.GetAsync("/test/token"))
+        {
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        }
+
+        Assert.Equal(1, TokenRefreshCalls);
+        ExpireAccessToken();
+
+        // Another request spends refresh token 2, slowly; the long request goes on while that refresh is under way.
+        Drive.InjectFault(EmulatorEndpoint.TokenRefresh, new EmulatorFault { Delay = TimeSpan.FromSeconds(1), Times = 1 });
+        var current = browser.GetAsync("/test/token");
+        await WaitUntilAsync(() => TokenRefreshCalls == 2);
+        Host.Gate.SetResult();
+
+        using var slowAnswer = await slow;
+        using var currentAnswer = await current;
+
+        // The long request follows its spent refresh token to 2 and joins the refresh of 2 under way: 2 is spent once.
+        Assert.Equal(HttpStatusCode.OK, slowAnswer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, currentAnswer.StatusCode);
+        Assert.Equal(2, TokenRefreshCalls);
+        Assert.Equal(0, Host.RefreshFailedEvents);
+        Assert.Equal(await currentAnswer.Content.ReadAsStringAsync(ct), await slowAnswer.Content.ReadAsStringAsync(ct));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
     /// <summary>
     /// A lock shared by two nodes that stages the race: the first node to arrive takes it only once the second has
     /// arrived (both have looked for a newer token and found none), and the second gets it right after the first released

@@ -58,6 +58,12 @@ internal sealed class TokenTestHost : IAsyncDisposable
     /// <summary>Gets the OnTokensRefreshed events raised, in order.</summary>
     public ConcurrentQueue<EllipsisDriveTokensRefreshedContext> Refreshes { get; } = new();
 
+    /// <summary>Completed when a request to <c>/test/token-after-gate</c> has been authenticated and waits at the gate.</summary>
+    public TaskCompletionSource AtGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets the request waiting at <c>/test/token-after-gate</c> go on and ask for a token.</summary>
+    public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public static async Task<TokenTestHost> StartAsync(
         EllipsisDriveEmulator drive,
         TimeProvider time,
@@ -141,6 +147,13 @@ internal sealed class TokenTestHost : IAsyncDisposable
         {
             await context.Response.WriteAsync("started;");
             await context.Response.WriteAsync(Fingerprint(await tokens.GetAccessTokenAsync(context, context.RequestAborted)));
+        });
+        app.MapGet("/test/token-after-gate", async (HttpContext context, IEllipsisDriveTokenService tokens) =>
+        {
+            // Authenticated already (the session as it was when the request came in); the token is asked for later.
+            host.AtGate.SetResult();
+            await host.Gate.Task.WaitAsync(TimeSpan.FromSeconds(30), context.RequestAborted);
+            return Fingerprint(await tokens.GetAccessTokenAsync(context, context.RequestAborted));
         });
         app.MapGet("/test/account", async (EllipsisDriveApiClient api) => (await api.GetAccountAsync()).Username);
         app.MapGet("/test/root", async (EllipsisDriveApiClient api, string? pageStart) =>
