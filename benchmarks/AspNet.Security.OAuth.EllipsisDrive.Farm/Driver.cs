@@ -28,7 +28,7 @@ internal static partial class Driver
         var output = FarmUsers.Arg(args, "--out", Path.Combine(Environment.CurrentDirectory, "artifacts", "farm"));
         var accessTokenSeconds = double.Parse(FarmUsers.Arg(args, "--access-token-seconds", "30"), CultureInfo.InvariantCulture);
         var refreshBeforeSeconds = double.Parse(FarmUsers.Arg(args, "--refresh-before-seconds", "10"), CultureInfo.InvariantCulture);
-        var storeFailure = FarmUsers.Arg(args, "--store-failure", "SignedOut");
+        var storeFailure = FarmUsers.Arg(args, "--store-failure", nameof(EllipsisDriveSessionStoreFailureBehavior.ServiceUnavailable));
         var postgresRetry = args.Contains("--postgres-retry") ? "true" : "false";
         var only = FarmUsers.Arg(args, "--faults", "all");
         bool Runs(string fault) => only == "all" || only.Split(',').Contains(fault);

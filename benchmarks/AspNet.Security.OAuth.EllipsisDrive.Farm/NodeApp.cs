@@ -31,7 +31,7 @@ internal static class NodeApp
         var postgres = FarmUsers.Arg(args, "--postgres");
         var emulator = new Uri(FarmUsers.Arg(args, "--emulator"));
         var refreshBefore = TimeSpan.FromSeconds(double.Parse(FarmUsers.Arg(args, "--refresh-before-seconds", "10"), CultureInfo.InvariantCulture));
-        var storeFailure = Enum.Parse<EllipsisDriveSessionStoreFailureBehavior>(FarmUsers.Arg(args, "--store-failure", nameof(EllipsisDriveSessionStoreFailureBehavior.SignedOut)));
+        var storeFailure = Enum.Parse<EllipsisDriveSessionStoreFailureBehavior>(FarmUsers.Arg(args, "--store-failure", nameof(EllipsisDriveSessionStoreFailureBehavior.ServiceUnavailable)));
         var postgresRetry = FarmUsers.Arg(args, "--postgres-retry", "false") == "true";
         var workerPeriod = TimeSpan.FromSeconds(double.Parse(FarmUsers.Arg(args, "--worker-seconds", "2"), CultureInfo.InvariantCulture));
 
