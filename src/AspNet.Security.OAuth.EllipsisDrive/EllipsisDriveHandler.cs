@@ -130,7 +130,8 @@ public partial class EllipsisDriveHandler : OAuthHandler<EllipsisDriveOptions>
 
         // The Weixin pattern: the base handler reads the protected properties from 'state', so they go back there. The
         // provider's error text goes into its failure message verbatim, so it goes back sanitized.
-        Request.QueryString = QueryString.Create(query.Select(parameter => KeyValuePair.Create(parameter.Key, parameter.Key switch
+        // Names are matched as the base handler reads them: case-insensitively.
+        Request.QueryString = QueryString.Create(query.Select(parameter => KeyValuePair.Create(parameter.Key, parameter.Key.ToLowerInvariant() switch
         {
             "state" => new StringValues(protectedProperties),
             "error" => new StringValues(EllipsisDriveText.Sanitize(parameter.Value.ToString(), MaxErrorLength)),

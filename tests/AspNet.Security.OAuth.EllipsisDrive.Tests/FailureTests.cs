@@ -59,14 +59,16 @@ public class FailureTests
         host.Browser.AssertNoStateCookie();
     }
 
-    [Fact]
-    public async Task Hostile_error_description_is_sanitized_and_capped()
+    [Theory]
+    [InlineData("error", "error_description", "state")]
+    [InlineData("Error", "Error_Description", "STATE")] // query names are case-insensitive to the base handler too
+    public async Task Hostile_error_description_is_sanitized_and_capped(string error, string errorDescription, string stateName)
     {
         await using var host = await EllipsisDriveTestHost.StartAsync();
         var state = QueryOf(await host.ChallengeAsync())["state"];
 
         var description = Uri.EscapeDataString("line1\r\nFAKE LOG LINE " + new string('x', 5000));
-        using var callback = await host.Browser.GetAsync($"/signin-ellipsisdrive?error=server_error&error_description={description}&state={state}");
+        using var callback = await host.Browser.GetAsync($"/signin-ellipsisdrive?{error}=server_error&{errorDescription}={description}&{stateName}={state}");
 
         var failure = await host.AssertRemoteFailureAsync(callback);
         Assert.Contains("server_error", failure.Message, StringComparison.Ordinal);
