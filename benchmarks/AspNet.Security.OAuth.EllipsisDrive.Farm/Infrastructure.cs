@@ -200,26 +200,21 @@ internal sealed class Infrastructure : IAsyncDisposable
                 }
                 server {
                     listen 127.0.0.1:{{NginxPort}};
+                    # Inherited by both locations.
+                    proxy_http_version 1.1;
+                    proxy_set_header Connection "";
+                    proxy_set_header Host $http_host;
+                    proxy_next_upstream error timeout;
+                    proxy_connect_timeout 1s;
+                    proxy_read_timeout 30s;
                     # The callback's query carries the authorization code: nginx names the request in its upstream
                     # errors, so that location logs nothing below crit.
                     location = /signin-ellipsisdrive {
                         error_log {{directory}}/error.log crit;
                         proxy_pass http://farm;
-                        proxy_http_version 1.1;
-                        proxy_set_header Connection "";
-                        proxy_set_header Host $http_host;
-                        proxy_next_upstream error timeout;
-                        proxy_connect_timeout 1s;
-                        proxy_read_timeout 30s;
                     }
                     location / {
                         proxy_pass http://farm;
-                        proxy_http_version 1.1;
-                        proxy_set_header Connection "";
-                        proxy_set_header Host $http_host;
-                        proxy_next_upstream error timeout;
-                        proxy_connect_timeout 1s;
-                        proxy_read_timeout 30s;
                     }
                 }
             }

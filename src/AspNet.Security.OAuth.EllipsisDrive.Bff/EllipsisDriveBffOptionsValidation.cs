@@ -10,8 +10,7 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 internal sealed class EllipsisDriveBffOptionsValidation : IValidateOptions<EllipsisDriveBffOptions>
 {
     // RFC 9110 tchar: what a method or a header name may be made of.
-    private static readonly SearchValues<char> TokenChars =
-        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    private static readonly SearchValues<char> TokenChars = EllipsisDriveApiRequests.TokenChars;
 
     // Headers a page may send cross-origin without a CORS preflight (Fetch standard, "CORS-safelisted request-header"),
     // and headers a page cannot set at all: neither proves that the request came from the app's own script.

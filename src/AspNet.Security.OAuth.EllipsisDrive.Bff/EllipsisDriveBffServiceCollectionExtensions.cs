@@ -34,7 +34,6 @@ public static class EllipsisDriveBffServiceCollectionExtensions
         services.AddEllipsisDriveTokens();
         services.AddHttpForwarder();
         services.TryAddSingleton<IForwarderHttpClientFactory, ForwarderHttpClientFactory>();
-        services.AddProblemDetails();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, EllipsisDriveBffCookieCheck>());
         services.TryAddSingleton<EllipsisDriveBffRequests>();
         services.TryAddSingleton<EllipsisDriveApiProxy>();

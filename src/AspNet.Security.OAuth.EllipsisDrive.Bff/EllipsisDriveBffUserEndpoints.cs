@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace AspNet.Security.OAuth.EllipsisDrive;
@@ -60,13 +61,8 @@ internal sealed class EllipsisDriveBffUserEndpoints(
     private string? CookieScheme => tokenOptions.Value.ResolveCookieScheme(handlerOptions);
 
     /// <summary>
-    /// A path of this app: starts with one '/', not '//' or '/\' (another host to a browser), no control characters.
-    /// The same rule as MVC's <c>IUrlHelper.IsLocalUrl</c>, without its '~/' form.
+    /// A path of this app (the framework's <see cref="RedirectHttpResult.IsLocalUrl(string?)"/>, the rule of MVC's
+    /// <c>IUrlHelper.IsLocalUrl</c>), without its application-relative '~/' form, which a browser does not resolve.
     /// </summary>
-    internal static bool IsLocalUrl(string url) =>
-        url.Length > 0
-        && url[0] == '/'
-        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
-        && !url.AsSpan().ContainsAnyInRange('\u0000', '\u001f')
-        && url.AsSpan().IndexOf('\u007f') < 0;
+    internal static bool IsLocalUrl(string url) => url.StartsWith('/') && RedirectHttpResult.IsLocalUrl(url);
 }

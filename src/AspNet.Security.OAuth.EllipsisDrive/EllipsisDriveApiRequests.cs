@@ -13,7 +13,7 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 internal static class EllipsisDriveApiRequests
 {
     // RFC 9110 tchar: what an auth-scheme in WWW-Authenticate may be made of.
-    private static readonly SearchValues<char> TokenChars =
+    internal static readonly SearchValues<char> TokenChars =
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     /// <summary>

@@ -36,10 +36,7 @@ public sealed class StaleTabTests(BrowserFixture browser, SampleAppFixture app) 
     public async Task Sign_out_from_a_second_tab_after_signing_out_in_the_first_confirms_that_you_are_signed_out()
     {
         await SignInAsync();
-        var first = await Page.Context.NewPageAsync();
-        await first.GotoAsync(App.Url("/Account"));
-        await first.ClickAsync("#sign-out");
-        await Assertions.Expect(first).ToHaveURLAsync(new Regex("/Account/SignedOut$"));
+        await SignOutInAnotherTabAsync();
 
         await Page.ClickAsync("#sign-out");
 
@@ -53,10 +50,7 @@ public sealed class StaleTabTests(BrowserFixture browser, SampleAppFixture app) 
     public async Task Sign_out_from_a_stale_tab_while_signed_in_as_someone_else_asks_before_signing_them_out()
     {
         await SignInAsync("alice");
-        var other = await Page.Context.NewPageAsync();
-        await other.GotoAsync(App.Url("/Account"));
-        await other.ClickAsync("#sign-out");
-        await Assertions.Expect(other).ToHaveURLAsync(new Regex("/Account/SignedOut$"));
+        await SignOutInAnotherTabAsync();
         await SignInInAnotherTabAsync("bob");
 
         // The button of alice's page, pressed while bob is signed in.
@@ -76,10 +70,7 @@ public sealed class StaleTabTests(BrowserFixture browser, SampleAppFixture app) 
     public async Task Refresh_from_a_tab_left_open_after_signing_out_leads_to_sign_in_and_then_to_the_account_page()
     {
         await SignInAsync();
-        var other = await Page.Context.NewPageAsync();
-        await other.GotoAsync(App.Url("/Account"));
-        await other.ClickAsync("#sign-out");
-        await Assertions.Expect(other).ToHaveURLAsync(new Regex("/Account/SignedOut$"));
+        await SignOutInAnotherTabAsync();
 
         await Page.ClickAsync("#refresh-token");
 
@@ -96,10 +87,7 @@ public sealed class StaleTabTests(BrowserFixture browser, SampleAppFixture app) 
     public async Task A_form_from_before_signing_in_as_someone_else_is_refused_with_a_page_that_leads_back()
     {
         await SignInAsync("alice");
-        var other = await Page.Context.NewPageAsync();
-        await other.GotoAsync(App.Url("/Account"));
-        await other.ClickAsync("#sign-out");
-        await Assertions.Expect(other).ToHaveURLAsync(new Regex("/Account/SignedOut$"));
+        await SignOutInAnotherTabAsync();
         await SignInInAnotherTabAsync("bob");
         var refreshesBefore = App.Drive.CountRequests(Emulator.EmulatorEndpoint.TokenRefresh);
 
@@ -112,6 +100,15 @@ public sealed class StaleTabTests(BrowserFixture browser, SampleAppFixture app) 
         await FollowLinkAsync("#open-again");
         Assert.Equal("/Account", new Uri(Page.Url).AbsolutePath);
         Assert.Equal("bob", await Page.InnerTextAsync("#account-name"));
+    }
+
+    /// <summary>Signs out from the account page of a new tab of the same browser, leaving this tab as it was.</summary>
+    private async Task SignOutInAnotherTabAsync()
+    {
+        var other = await Page.Context.NewPageAsync();
+        await other.GotoAsync(App.Url("/Account"));
+        await other.ClickAsync("#sign-out");
+        await Assertions.Expect(other).ToHaveURLAsync(new Regex("/Account/SignedOut$"));
     }
 
     /// <summary>Signs in as <paramref name="user"/> in a new tab of the same browser, which then closes.</summary>

@@ -14,8 +14,8 @@ internal sealed class PointAtEmulator(DevelopmentEmulator emulator) : IPostConfi
         options.ClientId = emulator.Client.ClientId;
         options.ClientSecret = emulator.Client.ClientSecret;
         // The emulator's own endpoints, also over endpoints the app set explicitly.
-        options.AuthorizationEndpoint = new Uri(baseAddress, "oauth/authorize").AbsoluteUri;
-        options.TokenEndpoint = new Uri(baseAddress, "oauth/token").AbsoluteUri;
-        options.UserInformationEndpoint = new Uri(baseAddress, "account").AbsoluteUri;
+        options.AuthorizationEndpoint = new Uri(baseAddress, EllipsisDriveDefaults.AuthorizationEndpointPath).AbsoluteUri;
+        options.TokenEndpoint = new Uri(baseAddress, EllipsisDriveDefaults.TokenEndpointPath).AbsoluteUri;
+        options.UserInformationEndpoint = new Uri(baseAddress, EllipsisDriveDefaults.UserInformationEndpointPath).AbsoluteUri;
     }
 }

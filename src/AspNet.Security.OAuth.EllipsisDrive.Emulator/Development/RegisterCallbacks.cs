@@ -16,26 +16,27 @@ namespace AspNet.Security.OAuth.EllipsisDrive.Emulator.Development;
 internal sealed partial class RegisterCallbacks(
     DevelopmentEmulator emulator,
     IServer server,
-    IHostApplicationLifetime lifetime,
     IAuthenticationSchemeProvider schemes,
     IOptionsMonitor<EllipsisDriveOptions> options,
-    ILogger<RegisterCallbacks> logger) : IHostedService
+    ILogger<RegisterCallbacks> logger) : IHostedLifecycleService
 {
-    private CancellationTokenRegistration _started;
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // Started with the app rather than at the first sign-in, so that its address is in the log from the start.
         _ = emulator.Emulator;
-        _started = lifetime.ApplicationStarted.Register(() => RegisterAsync().GetAwaiter().GetResult());
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _started.Dispose();
-        return Task.CompletedTask;
-    }
+    // After every hosted service has started, the server included: its addresses are known.
+    public Task StartedAsync(CancellationToken cancellationToken) => RegisterAsync();
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task RegisterAsync()
     {

@@ -72,7 +72,7 @@ public class EllipsisDriveTokenOptions
     /// <summary>
     /// The cookie scheme these options name: <see cref="CookieScheme"/>, else the <c>SignInScheme</c> of the Ellipsis Drive
     /// scheme; <see langword="null"/> when neither is set (the default sign-in scheme is meant then). The token service reads
-    /// the signed-in user from it, and the decoded-cookie cache wraps its ticket format.
+    /// the signed-in user from it.
     /// </summary>
     internal string? ResolveCookieScheme(IOptionsMonitor<EllipsisDriveOptions> handlerOptions) =>
         CookieScheme ?? handlerOptions.Get(Scheme).SignInScheme;

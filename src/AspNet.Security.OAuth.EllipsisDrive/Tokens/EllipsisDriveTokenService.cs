@@ -300,7 +300,9 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         }
 
         var hash = RefreshTokenSuccessors.Hash(refreshToken);
-        var (flight, joined) = _flights.Join(hash, () => RunFlightAsync(request, hash));
+        // The run does not flow this caller's execution context: its trace is linked to the caller's explicitly.
+        var caller = Activity.Current?.Context ?? default;
+        var (flight, joined) = _flights.Join(hash, () => RunFlightAsync(request, hash, caller));
         if (joined)
         {
             _metrics.JoinedSingleFlight();
@@ -310,9 +312,9 @@ internal sealed partial class EllipsisDriveTokenService : IEllipsisDriveTokenSer
         return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RefreshOutcome> RunFlightAsync(RefreshRequest request, string hash)
+    private async Task<RefreshOutcome> RunFlightAsync(RefreshRequest request, string hash, ActivityContext caller)
     {
-        using var activity = EllipsisDriveTelemetry.ActivitySource.StartActivity(EllipsisDriveTelemetry.RefreshActivityName);
+        using var activity = EllipsisDriveTelemetry.ActivitySource.StartActivity(EllipsisDriveTelemetry.RefreshActivityName, ActivityKind.Internal, caller);
         activity?.SetTag("ellipsisdrive.session_mode", request.Home.Mode);
         using var timeout = new CancellationTokenSource(_options.Value.RefreshTimeout, _timeProvider);
         try

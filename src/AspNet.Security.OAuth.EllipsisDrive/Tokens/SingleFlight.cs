@@ -4,8 +4,10 @@ namespace AspNet.Security.OAuth.EllipsisDrive;
 
 /// <summary>
 /// One run of some work per key at a time in this process: a caller that asks while a run for its key is going on gets
-/// that run's result instead of starting another. A run never executes on a caller's thread or with a caller's
-/// cancellation, and removes only its own entry when it ends, so the next caller starts afresh.
+/// that run's result instead of starting another. A run never executes on a caller's thread, with a caller's
+/// cancellation or in a caller's execution context (it may outlive the request or circuit that started it, and must not
+/// keep its async-local state alive: the HttpContext holder, a circuit's services, logging scopes), and removes only its
+/// own entry when it ends, so the next caller starts afresh.
 /// </summary>
 internal sealed class SingleFlight<T>
 {
@@ -18,14 +20,21 @@ internal sealed class SingleFlight<T>
     public (Task<T> Run, bool Joined) Join(string key, Func<Task<T>> work)
     {
         Lazy<Task<T>>? mine = null;
-        mine = new Lazy<Task<T>>(() => RunAsync(key, work, mine!), LazyThreadSafetyMode.ExecutionAndPublication);
+        mine = new Lazy<Task<T>>(() => Start(key, work, mine!), LazyThreadSafetyMode.ExecutionAndPublication);
         var run = _runs.GetOrAdd(key, mine);
         return (run.Value, !ReferenceEquals(run, mine));
     }
 
+    private Task<T> Start(string key, Func<Task<T>> work, Lazy<Task<T>> entry)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Run(() => RunAsync(key, work, entry));
+        }
+    }
+
     private async Task<T> RunAsync(string key, Func<Task<T>> work, Lazy<Task<T>> entry)
     {
-        await Task.Yield();
         try
         {
             return await work().ConfigureAwait(false);
